@@ -315,33 +315,43 @@ export function dueWordingFor(dueAt: Instant, deadlineZone: string, readerZone: 
 }
 
 /**
- * `dueWordingFor` of a step the API does not call overdue yet (domain/steps.ts `overdueFrom`, at `overdueAt`), though
- * its last day has ended where it is read: a deadline that is a day read in Guam at 03:41 on 7 Dec, due 6 Dec, is met
- * all of 6 Dec wherever in the US it is read (`lastDayEndsEverywhere`), and no status, list or count calls it overdue
- * before that day has ended everywhere in the US. Never "overdue by 1 day" then: the day it was due, and when it becomes
- * overdue on the reader's clock, "due yesterday; overdue from 22:00 today, once 6 Dec has ended everywhere in the US".
+ * Where a step stands against its deadline, as the domain says it (domain/steps.ts `dueStanding`; core/ may not read
+ * domain/, so its callers pass what it says): when it passes where it is read (`dueAt`, `lastDayEnds`: `deadlineAsRead`),
+ * whether it is overdue (the API's `overdue`, or `overdueAsOf` at the moment an email is written), the moment it becomes
+ * overdue (`overdueAt`: `overdueFrom`), and whether that is once its last day has ended everywhere in the US
+ * (`lastDayEndsEverywhere`: `dueAllDay`).
  */
-export function notYetOverdueWording(
-  dueAt: Instant,
+export interface DueStanding {
+  dueAt: Instant;
+  lastDayEnds?: { at: Instant; lapsesAfterMs: number };
+  overdue: boolean;
+  overdueAt: Instant;
+  lastDayEndsEverywhere: boolean;
+}
+
+/**
+ * The words of a step not overdue yet though its last day to act has ended where it is read (judged in `deadlineZone`,
+ * the zone that day is read in): a deadline that is a day, met all of it wherever in the US it is read, read in Guam on
+ * the morning of the day after. When it becomes overdue, at the reader's clock, and why not before: "overdue from 22:00
+ * Guam time on 7 Dec 2026, once 6 Dec 2026 has ended everywhere in the US". Undefined for any other step (overdue, or
+ * its day not over where it is read), of which a page, the digest and an email say what they always said. The one
+ * wording of that state in the console (web/labels.ts `due`), the daily digest and every email (mail/render.ts
+ * `dueWordsFor`): the same step at the same instant reads the same in each, in its reader's zone, and in words that
+ * name dates, never "today", as an email is read on later days.
+ */
+export function notYetOverdueWords(
+  due: DueStanding,
   deadlineZone: string,
   readerZone: string,
   now: Date,
-  due: { overdueAt: Instant; lastDayEndsEverywhere: boolean },
-): string {
-  const lastDay = lastDayToAct(dueAt, deadlineZone);
-  const ago = -daysBetween(localDateOf(now.toISOString(), deadlineZone), lastDay);
-  const dueWhen = ago <= 0 ? 'due today' : ago === 1 ? 'due yesterday' : `due ${ago} days ago`;
+): string | undefined {
+  if (due.overdue) return undefined;
+  const passes = deadlineAsRead(due, deadlineZone);
+  if (!isOverdue(passes, deadlineZone, now)) return undefined;
   const at = new Date(due.overdueAt);
-  const days = daysBetween(localDateOf(now.toISOString(), readerZone), localDateOf(due.overdueAt, readerZone));
-  const time = timeIn(readerZone).format(at);
-  const from =
-    days === 0
-      ? `${time} today`
-      : days === 1
-        ? `${time} tomorrow`
-        : `${time} on ${formatDate(due.overdueAt, readerZone)}`;
-  const why = due.lastDayEndsEverywhere ? `, once ${formatCalendarDay(lastDay)} has ended everywhere in the US` : '';
-  return `${dueWhen}; overdue from ${from}${why}`;
+  const from = `${timeIn(readerZone).format(at)} ${zoneNameOf(at, readerZone)} on ${formatDate(due.overdueAt, readerZone)}`;
+  const lastDay = formatCalendarDay(lastDayToAct(passes, deadlineZone));
+  return `overdue from ${from}${due.lastDayEndsEverywhere ? `, once ${lastDay} has ended everywhere in the US` : ''}`;
 }
 
 /**

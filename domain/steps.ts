@@ -169,6 +169,21 @@ export function dueToRead(step: DueOf): { dueAt: string; lastDayEnds?: { at: str
   return { dueAt: step.dueAt, lastDayEnds: { at: dueAsAnEnd(step), lapsesAfterMs: LAST_DAY_ENDS_EVERYWHERE_MS } };
 }
 
+/**
+ * Where a step stands against its deadline at `at` (epoch ms), all the words of it need (core/people-dates.ts
+ * `notYetOverdueWords`, which may not read domain/): when it passes where read (`dueToRead`), whether it is overdue
+ * (`overdueAsOf`), from when (`overdueFrom`) and whether that waits for its last day to end everywhere in the US
+ * (`dueAllDay`). The console passes the API's `overdue` in place of its own.
+ */
+export function dueStanding(step: DueOf, at: number) {
+  return {
+    ...dueToRead(step),
+    overdue: overdueAsOf(step, at),
+    overdueAt: new Date(overdueFrom(step)).toISOString(),
+    lastDayEndsEverywhere: dueAllDay(step),
+  };
+}
+
 /** issuedOn: the day on the letter, for one entered after the fact; absent, the day it is recorded. */
 const letter = () => z.strictObject({ eligibilityDate: date(), issuedOn: date().optional(), note: note() });
 

@@ -9,6 +9,7 @@ import {
   formatDate,
   formatDateTime,
   formatDueDate,
+  notYetOverdueWords,
   onItsLastDay,
   overdueSinceWords,
 } from '../core/people-dates';
@@ -16,7 +17,7 @@ import { lastValidDay } from '../domain/dates';
 import type { EndNow, GroundChange, PassedAlarm } from '../domain/case-state';
 import type { NotificationKind } from '../domain/case-state';
 import { agencyKindInProse, alarmKindLabel, codeInWords, dueAtTheHour, isStepKind, stepLabel } from '../domain/labels';
-import { dueToRead, overdueAsOf, STEP_CATALOGUE } from '../domain/steps';
+import { dueStanding, dueToRead, overdueAsOf, STEP_CATALOGUE } from '../domain/steps';
 import type { Instant } from '../domain/types';
 
 export interface NotificationFacts {
@@ -140,6 +141,10 @@ function dueDateFor(dueAt: Instant, stepKind: string, zone: string, deadlineZone
  *   its day: "due 30 Nov 2026 (overdue since 1 Dec 2026)", "due 5 Dec 2026 (overdue since 07:00 CST on 5 Dec 2026)".
  * An email is read on later days: its words name dates, never "today" or a count from its sending
  * (core/people-dates.ts `overdueSinceWords`), where the console, read at the moment, says "overdue since 07:00 today".
+ * A step not overdue yet though its last day has ended where it is read (a deadline that is a day, read in Guam the
+ * morning after it) says when it becomes overdue beside its day, in the words the console says it
+ * (core/people-dates.ts `notYetOverdueWords`): "due 6 Dec 2026 (overdue from 22:00 Guam time on 7 Dec 2026, once 6 Dec
+ * 2026 has ended everywhere in the US)", where the day alone read as a day still to come or already gone.
  */
 export function dueWordsFor(
   dueAt: Instant,
@@ -152,6 +157,13 @@ export function dueWordsFor(
 ): string {
   const judgedIn = deadlineZone(dueAt, zone, deadlineZones);
   const due = `due ${dueDateFor(dueAt, stepKind, zone, deadlineZones)}`;
+  const stillDue = notYetOverdueWords(
+    dueStanding({ kind: stepKind, dueAt, dueOnADay }, now.getTime()),
+    judgedIn,
+    zone,
+    now,
+  );
+  if (stillDue) return `${due} (${stillDue})`;
   if (words === 'beside') {
     const standing = standingAt(dueAt, stepKind, zone, deadlineZones, now, dueOnADay);
     return standing.overdue ? `${due} (${standing.words})` : due;

@@ -9,13 +9,13 @@ import {
   dueWordingAtTheHour,
   dueWordingFor,
   hasPassed,
-  notYetOverdueWording,
+  notYetOverdueWords,
   validityEndIn,
   zonesCountedIn,
 } from '../core/people-dates';
 import { signedEventDate } from '../domain/case';
 import { LAST_DAY_ENDS_EVERYWHERE_MS, lastValidDay } from '../domain/dates';
-import { dueAllDay, dueToRead, overdueFrom } from '../domain/steps';
+import { dueStanding, dueToRead, overdueFrom } from '../domain/steps';
 import { agencyKindLabel, alarmKindLabel, codeInWords, dueAtTheHour, stepLabel, windowLabel } from '../domain/labels';
 import {
   CLOSE_REASONS,
@@ -148,8 +148,8 @@ export function wordsFor(
      * to act its reader is never shown. `overdue` is the API's word on the step (its `overdue`, as `status=overdue`
      * lists it and the dashboard counts it), never a rule of the console's own: the words agree with it. A step whose
      * last day has ended where it is read but that is not overdue yet, a deadline that is a day met all of it wherever
-     * in the US it is read, says when it becomes overdue (core/people-dates.ts `notYetOverdueWording`), not "overdue
-     * by 1 day".
+     * in the US it is read, says when it becomes overdue (core/people-dates.ts `notYetOverdueWords`, in the words the
+     * daily digest and the emails say it), not "overdue by 1 day".
      */
     due: (
       dueAt: string | null | undefined,
@@ -167,11 +167,9 @@ export function wordsFor(
       if (overdue === saysOverdue) return words;
       // Overdue by the API's clock a moment after this page's: nothing else to say of it.
       if (overdue) return 'overdue';
-      const step = { kind: stepKind ?? '', dueAt, dueOnADay };
-      return notYetOverdueWording(asRead(dueAt, stepKind, dueOnADay), zoneOf(dueAt, identifiedIn), zone, now, {
-        overdueAt: new Date(overdueFrom(step)).toISOString(),
-        lastDayEndsEverywhere: dueAllDay(step),
-      });
+      // Not overdue by the API though its day has ended here: when it becomes overdue, as the digest and emails say it.
+      const standing = { ...dueStanding({ kind: stepKind ?? '', dueAt, dueOnADay }, now.getTime()), overdue };
+      return notYetOverdueWords(standing, zoneOf(dueAt, identifiedIn), zone, now) ?? words;
     },
     /**
      * Whether something that ends at `expiresAt` (a CP grant) has ended where the reader works: not on its last day,

@@ -6,7 +6,9 @@
  * or "due today", not "overdue since 04:00 PST on 5 Dec 2026" or "overdue since 06:00 today"; the "Corrected" email of
  * a due date moved to the day before says it overdue since the day after it, not since its noon. The dashboard counts
  * such a step as due soon all of its last day, as GET /api/steps lists it, and reads an escalated step's last day in
- * the zone its case was identified in, as the step lists do.
+ * the zone its case was identified in, as the step lists do. Such a step not overdue yet though its day has ended where
+ * it is read (the advocate in Guam the morning after) reads the same in the case page, the daily digest and the
+ * "Needed again" email: when it becomes overdue, on the reader's clock (core/people-dates.ts `notYetOverdueWords`).
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -131,8 +133,11 @@ test("a transfer's email lists a step handed over due on D as due D, not overdue
   expect(told.text).not.toContain('overdue');
 });
 
-test('"Needed again" names a step due on D as due D on D, and its corrected due date as overdue since the day after it', async () => {
-  const { d, day } = await onDayD();
+/**
+ * A case identified 17 days before D whose CP was granted 14 days before it: its HHS certification request, the
+ * advocate's, is due on D (`dueOnADay`). Answers the case, its steps' path and the grant's details.
+ */
+async function certificationDueOnD(day: (offset: number) => string) {
   const { caseId, reference } = await openCase(day(-17));
   const steps = `/api/cases/${caseId}/steps`;
   await send('law_enforcement', `${steps}/cp_request-1/sign-off`, {
@@ -142,9 +147,17 @@ test('"Needed again" names a step due on D as due D on D, and its corrected due 
   const granted = { grantedOn: day(-14) };
   await send('ice', `${steps}/cp_decision-1/sign-off`, { outcome: 'granted', details: granted });
   expect(await stepOf(caseId, 'hhs_certification_request-1')).toMatchObject({
-    dueAt: `${d}T12:00:00.000Z`,
+    dueAt: `${day(0)}T12:00:00.000Z`,
     dueOnADay: true,
   });
+  return { caseId, reference, steps, granted };
+}
+
+/** The grant corrected to a denial and back: the certification request withdrawn, then needed again ("Needed again"). */
+async function certificationNeededAgain(
+  { caseId, steps, granted }: Awaited<ReturnType<typeof certificationDueOnD>>,
+  day: (offset: number) => string,
+) {
   await send('coordinator', `${steps}/cp_decision-1/corrections`, {
     outcome: 'denied',
     details: { decidedOn: day(-14), reason: 'other' },
@@ -156,6 +169,13 @@ test('"Needed again" names a step due on D as due D on D, and its corrected due 
     reason: 'The grant was right after all',
   });
   expect(await stepOf(caseId, 'hhs_certification_request-1')).toMatchObject({ status: 'pending', dueOnADay: true });
+}
+
+test('"Needed again" names a step due on D as due D on D, and its corrected due date as overdue since the day after it', async () => {
+  const { d, day } = await onDayD();
+  const certification = await certificationDueOnD(day);
+  const { reference, steps } = certification;
+  await certificationNeededAgain(certification, day);
 
   // D, 13:00 UTC: 08:00 in New York, an hour after the request's due instant; D is not over there.
   const label = stepLabel('hhs_certification_request');
@@ -291,4 +311,57 @@ test("the dashboard reads an escalated step's last day in the zone its case was 
   const list = /<ul aria-labelledby="escalations-heading">([\s\S]*?)<\/ul>/.exec(page.text)?.[1] ?? '';
   const item = list.split('<li>').find((li) => li.includes(reference) && li.includes(stepLabel('cp_request')));
   expect(item).toContain(`(due <span class="date">${lastDay}</span>`);
+});
+
+/** The page's text as a reader sees it: tags out, spaces as one. */
+const textOf = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/ \)/g, ')')
+    .replace(/\( /g, '(');
+
+test('a step not overdue yet though its day has ended where it is read says so alike in the console, the digest and an email (Guam)', async () => {
+  // The advocate in Guam, its digest on: its morning of D+1, 07:00 there, is 21:00 UTC on D, when D has ended in Guam
+  // but not in Hawaii; the API calls the request overdue from noon UTC on D+1, 22:00 in Guam. The digest said only
+  // "due D" beside its section "Due D+1", and "Needed again" the same, where the console said when it becomes overdue.
+  await upsertAgencies(service.stack.pool, [zoned('advocate', 'Pacific/Guam')]);
+  const advocate = DEMO_AGENCY_LIST.find((agency) => agency.kind === 'advocate')!.id;
+  await request(service.app)
+    .post(`/api/agencies/${advocate}/daily-digest`)
+    .set(service.stack.users['demo-system-admin']!.headers)
+    .send({ enabled: true })
+    .expect(200);
+  const { d, day, dayStart } = await onDayD();
+  const certification = await certificationDueOnD(day);
+  const { caseId, reference } = certification;
+
+  // One instant, three surfaces: the digest of D+1, the request needed again then, and the case page read then.
+  await service.stack.env.sleep(dayStart + 21 * HOUR_MS + 60_000 - (await service.stack.env.currentTimeMs()));
+  const digest = await eventually(
+    async () =>
+      service.stack.mail
+        .messages()
+        .find(
+          (m) =>
+            m.subject.startsWith('Daily digest') &&
+            m.to.join(',').includes(emailOf('advocate')) &&
+            m.text.includes(reference),
+        ),
+    'the advocate’s digest',
+  );
+  await certificationNeededAgain(certification, day);
+  const label = stepLabel('hhs_certification_request');
+  const again = await awaitEmail(emailOf('advocate'), reference, `Needed again: ${label}`);
+  const casePage = await request(service.app)
+    .get(`/cases/${caseId}`)
+    .set('Cookie', `${SESSION_COOKIE}=${service.sessionCookie('demo-advocate')}`)
+    .expect(200);
+
+  const due =
+    `${formatCalendarDay(d)} (overdue from 22:00 Guam time on ${formatCalendarDay(day(1))}, ` +
+    `once ${formatCalendarDay(d)} has ended everywhere in the US)`;
+  expect(textOf(casePage.text)).toContain(due);
+  expect(digest.text).toContain(`: ${label}, due ${due}\n`);
+  expect(again.text).toContain(`is needed again, due ${due}.`);
 });

@@ -205,7 +205,7 @@ test('ICE in Los Angeles and the advocate in Honolulu read D as the day, and "ov
   // Its last day has ended where it is read, not yet everywhere in the US: when it becomes overdue, on the reader's
   // clock (12:00 UTC on D+1), never "overdue by 1 day" beside a status that says it is not.
   const notYet = new RegExp(
-    `^due yesterday; overdue from \\d\\d:00 today, once ${Number(lastDay.slice(8))} \\w+ \\d{4} has ended everywhere in the US$`,
+    `^overdue from \\d\\d:00 [A-Z]+ on \\d+ \\w+ \\d{4}, once ${Number(lastDay.slice(8))} \\w+ \\d{4} has ended everywhere in the US$`,
   );
 
   // D, 13:00 UTC: 05:00 in Los Angeles, 03:00 in Honolulu.

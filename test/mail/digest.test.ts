@@ -218,8 +218,11 @@ test('a deadline that is a day is overdue in a Guam digest as the API says it, o
   expect(morningAfter.overdueByTheApi).toEqual([false, false]);
   expect(morningAfter.sections).toEqual(['due_today', 'due_today']);
   // Named by the day it is due, words that stay true when the digest is read later, never "overdue".
-  expect(morningAfter.text).toContain('  - Due 7 Dec 2026: Continued Presence decision, due 6 Dec 2026');
-  expect(morningAfter.text).toContain('  - Due 7 Dec 2026: Continued Presence renewal request, due 6 Dec 2026');
+  // With when each becomes overdue at Guam's clock, as the console says it (web/labels.ts `due`).
+  const stillDue =
+    'due 6 Dec 2026 (overdue from 22:00 Guam time on 7 Dec 2026, once 6 Dec 2026 has ended everywhere in the US)';
+  expect(morningAfter.text).toContain(`  - Due 7 Dec 2026: Continued Presence decision, ${stillDue}\n`);
+  expect(morningAfter.text).toContain(`  - Due 7 Dec 2026: Continued Presence renewal request, ${stillDue}\n`);
   expect(morningAfter.text).toContain('Overdue: 0, Due 7 Dec 2026: 2');
   expect(morningAfter.text).not.toContain('verdue since');
   // The next morning, 21:00 UTC on 7 Dec: 6 Dec has ended everywhere in the US, overdue for the API and the digest.

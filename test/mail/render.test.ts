@@ -310,12 +310,12 @@ describe('renderNotification', () => {
 
   it.each([
     // 03:00 UTC on 7 Dec is 13:00 on 7 Dec in Guam: 6 Dec has ended there, not in Hawaii or American Samoa.
-    ['Pacific/Guam', '2026-12-07T03:00:00.000Z'],
+    ['Pacific/Guam', '2026-12-07T03:00:00.000Z', '22:00 Guam time'],
     // 06:00 UTC on 7 Dec is 01:00 on 7 Dec in New York: 6 Dec has ended there, not in the West.
-    ['America/New_York', '2026-12-07T06:00:00.000Z'],
+    ['America/New_York', '2026-12-07T06:00:00.000Z', '07:00 EST'],
   ])(
     'says a step due on a day overdue as the API does, once that day has ended everywhere in the US, not in %s alone',
-    (timeZone, raisedAt) => {
+    (timeZone, raisedAt, overdueAtThere) => {
       // A CP decision due on the day 6 Dec (counted from a typed day, `dueOnADay`: noon UTC of that day), reopened by
       // a correction after 6 Dec has ended where its reader works: the API calls it overdue only from noon UTC on 7 Dec
       // (domain/steps.ts `overdueFrom`), and so does its "Needed again" email, whenever it is read.
@@ -332,14 +332,14 @@ describe('renderNotification', () => {
       };
       expect(overdueFrom(step) < Date.parse(raisedAt)).toBe(false);
       const early = renderNotification({ ...reopened, raisedAt });
-      expect(early.subject).toBe('Needed again: Continued Presence decision (case RC-2026-0042), due 6 Dec 2026');
-      expect(early.text).toContain('"Continued Presence decision" is needed again, due 6 Dec 2026. ');
+      // Its day over where it is read, not yet overdue: when it becomes so, in the console's words (web/labels.ts).
+      const due = `due 6 Dec 2026 (overdue from ${overdueAtThere} on 7 Dec 2026, once 6 Dec 2026 has ended everywhere in the US)`;
+      expect(early.subject).toBe(`Needed again: Continued Presence decision (case RC-2026-0042), ${due}`);
+      expect(early.text).toContain(`"Continued Presence decision" is needed again, ${due}. `);
       expect(early.text).toContain('Make it by then, then record it on the case page.');
-      expect(`${early.subject}\n${early.text}`).not.toContain('overdue');
+      expect(`${early.subject}\n${early.text}`).not.toContain('overdue since');
       // The transfer notice's list of the steps handed over says it alike (`dueWordsFor` beside its day).
-      expect(dueWordsFor(step.dueAt, step.kind, timeZone, [], new Date(raisedAt), 'beside', true)).toBe(
-        'due 6 Dec 2026',
-      );
+      expect(dueWordsFor(step.dueAt, step.kind, timeZone, [], new Date(raisedAt), 'beside', true)).toBe(due);
       // Past noon UTC on 7 Dec, overdue for the API and the email alike.
       const late = '2026-12-07T12:30:00.000Z';
       expect(overdueFrom(step) < Date.parse(late)).toBe(true);

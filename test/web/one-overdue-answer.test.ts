@@ -65,7 +65,7 @@ function rowsOf(html: string, reference: string): Record<string, string>[] {
     );
 }
 
-const STILL_DUE = 'due yesterday; overdue from 22:00 today, once 6 Dec 2026 has ended everywhere in the US';
+const STILL_DUE = 'overdue from 22:00 Guam time on 7 Dec 2026, once 6 Dec 2026 has ended everywhere in the US';
 
 beforeAll(async () => {
   await upsertAgencies(service.stack.pool, [

@@ -30,7 +30,7 @@ test('the console says the renewal is due today on its last day in Los Angeles, 
   // Its last day has ended in Los Angeles, not yet everywhere in the US: not overdue, and the words say until when.
   expect(overdueAt('cp_renewal_request', NEXT_NIGHT)).toBe(false);
   expect(due(NEXT_NIGHT, 'cp_renewal_request')).toBe(
-    'due yesterday; overdue from 04:00 today, once 15 Jan 2027 has ended everywhere in the US',
+    'overdue from 04:00 PST on 16 Jan 2027, once 15 Jan 2027 has ended everywhere in the US',
   );
   const lapsed = new Date('2027-01-16T12:30:00.000Z');
   expect(overdueAt('cp_renewal_request', lapsed)).toBe(true);
@@ -44,8 +44,11 @@ test('an email says the same, in dates that stay true when it is read later (pro
   const words = (kind: string, now: Date) => dueWordsFor(ENDS_AT, kind, LOS_ANGELES, [], now, 'beside');
   expect(words('cp_renewal_request', LAST_DAY_AFTERNOON)).toBe('due 15 Jan 2027');
   expect(dueWordsFor(ENDS_AT, 'cp_renewal_request', LOS_ANGELES, [], LAST_DAY_AFTERNOON)).toBe('due 15 Jan 2027');
-  // Its last day has ended in Los Angeles, not yet everywhere in the US: not overdue, as the API and the console say.
-  expect(words('cp_renewal_request', NEXT_NIGHT)).toBe('due 15 Jan 2027');
+  // Its last day has ended in Los Angeles, not yet everywhere in the US: not overdue, as the API says, and when it
+  // becomes overdue in the console's very words beside the day.
+  const stillDue = wordsFor(LOS_ANGELES, NEXT_NIGHT, []).due(ENDS_AT, 'cp_renewal_request', null, false, false);
+  expect(words('cp_renewal_request', NEXT_NIGHT)).toBe(`due 15 Jan 2027 (${stillDue})`);
+  expect(stillDue).toBe('overdue from 04:00 PST on 16 Jan 2027, once 15 Jan 2027 has ended everywhere in the US');
   expect(words('cp_renewal_request', new Date('2027-01-16T12:30:00.000Z'))).toBe(
     'due 15 Jan 2027 (overdue since 16 Jan 2027)',
   );
