@@ -402,6 +402,17 @@ function headline(
         `${date}. The letter itself does not expire: plan with the survivor for the support that follows.`,
     };
   }
+  if (facts.about === 'adjustment_eligible' && facts.kind === 'reminder') {
+    // Sent the day the survivor may apply (domain/tracks/t-visa.ts), not a deadline coming: it says what opened, and
+    // the deadline that matters, T status's last day (the step's due date), with what missing it costs.
+    return {
+      subject: `Can be filed now: ${step}, by ${date} while T status lasts (case ${ref})`,
+      lead:
+        `The survivor in this case may now apply to adjust status to permanent residence ("${step}"): the time in T ` +
+        `status the approval counted has passed. It must be filed while T status lasts, on or before ${date}: a ` +
+        'survivor whose T status ends before filing loses this path.',
+    };
+  }
   switch (facts.kind) {
     case 'reminder':
       return { subject: `Reminder: ${step} due ${date} (case ${ref})`, lead: `The step "${step}" is due on ${date}.` };

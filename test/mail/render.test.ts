@@ -39,6 +39,24 @@ describe('renderNotification', () => {
     expect(text).toContain('Open the case: https://relief.example.org/cases/case-123');
   });
 
+  it('says on the day adjustment opens that the I-485 can be filed now, and by when T status lets it', () => {
+    // The reminder the T-visa track raises on adjustmentEligibleFrom; its date is the step's due date, T status's end.
+    const { subject, text } = renderNotification({
+      ...facts,
+      stepKind: 't_visa_adjustment_filing',
+      about: 'adjustment_eligible',
+      dueAt: '2030-12-04T00:00:00.000Z',
+      timeZone: 'America/New_York',
+    });
+    expect(subject).toBe(
+      'Can be filed now: Adjustment of status filing (Form I-485), by 3 Dec 2030 while T status lasts (case RC-2026-0042)',
+    );
+    expect(text).toContain('may now apply to adjust status to permanent residence');
+    expect(text).toContain('It must be filed while T status lasts, on or before 3 Dec 2030');
+    expect(text).toContain('loses this path');
+    expect(text).not.toContain('is due on');
+  });
+
   it('names a deadline by its last day to act, and says when it has been reached', () => {
     // "Respond by 15 Jan" passes as 16 Jan begins: a reader in UTC must not read 16 Jan.
     const respond = { ...facts, stepKind: 't_visa_evidence_response', dueAt: '2027-01-16T00:00:00.000Z' };
