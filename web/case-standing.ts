@@ -8,6 +8,7 @@ import { dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import { refusalReasonLabel, type Words } from './labels';
 import { isolated } from './isolated';
+import { DECLARATION_OPTIONAL } from './step-guidance';
 
 interface StepFacts {
   /** Absent, a cancelled step's reason is not looked up. */
@@ -128,6 +129,13 @@ interface MilestoneFacts {
 }
 
 /**
+ * A law-enforcement declaration not signed (still owed, or declined) said to be what it is, so that the advocate does not
+ * read it as a step the T-visa filing waits for: "(optional evidence: the T-visa filing does not wait for it)".
+ */
+const optional = (milestone: MilestoneFacts) =>
+  milestone.kind === 'le_declaration' && milestone.outcome !== 'signed' ? ` (${DECLARATION_OPTIONAL})` : '';
+
+/**
  * "Continued Presence decision: granted 2 Mar 2027, valid until 1 Mar 2029" and "Signed off by Demo ICE"; or
  * "Law-enforcement declaration (Form I-914, Supplement B): not signed yet" and "Owed by Demo City Police". In the
  * order of `tracks` (as the tracks below them), each track's in the order its steps opened.
@@ -143,7 +151,10 @@ export function milestoneLines(
     if (milestone.completedAt === null) {
       const state = milestone.status === 'pending' ? 'not signed yet' : milestone.status;
       const noted = milestone.outcome ? `${inWords(milestone.outcome)}, ` : '';
-      return { what: `${stepLabel(milestone.kind)}: ${noted}${state}`, signed: `Owed by ${agency}` };
+      return {
+        what: `${stepLabel(milestone.kind)}: ${noted}${state}${optional(milestone)}`,
+        signed: `Owed by ${agency}`,
+      };
     }
     // On the UTC calendar completedAt falls on the day the signer entered as when it happened (domain/case.ts
     // happenedAt), else the day it was signed: read as a calendar day, as entered dates are, so no zone moves it.
@@ -157,6 +168,9 @@ export function milestoneLines(
       if (milestone.kind === 'hhs_certification_letter') said.push(`benefits ${ended ? 'ran ' : ''}until ${lastDay}`);
       else said.push(ended ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
     }
-    return { what: `${stepLabel(milestone.kind)}: ${said.join(', ')}`, signed: `Signed off by ${agency}` };
+    return {
+      what: `${stepLabel(milestone.kind)}: ${said.join(', ')}${optional(milestone)}`,
+      signed: `Signed off by ${agency}`,
+    };
   });
 }

@@ -176,3 +176,15 @@ export async function openDemoCase(
     .expect(201);
   return opened.body as { caseId: string; reference: string };
 }
+
+/** A console page's text as read: tags dropped, entities decoded, spaces collapsed. */
+export const textOf = (html: string) =>
+  html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();

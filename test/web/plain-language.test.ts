@@ -255,7 +255,7 @@ test("the advocate reads how the other agencies' steps the T visa rests on went:
   // CP first, as the tracks go; then the declaration, still owed.
   expect(casePage).toContain(
     `Signed off by Demo ICE HSI Center for Countering Human Trafficking (fictitious).\n` +
-      `Law-enforcement declaration (Form I-914, Supplement B): not signed yet. Owed by ${POLICE}.`,
+      `Law-enforcement declaration (Form I-914, Supplement B): not signed yet (optional evidence: the T-visa filing does not wait for it). Owed by ${POLICE}.`,
   );
   // How they went, and no more: the CP decision is no row of the advocate's steps, nor any entry of its timeline.
   expect(await page.getByRole('table', { name: 'Continued Presence' }).count()).toBe(0);

@@ -13,7 +13,7 @@ import { STEP_CATALOGUE } from '../../domain/steps';
 import type { StepKind } from '../../domain/types';
 import { detailFields } from '../../web/sign-off-fields';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { consoleStackPerFile, openDemoCase, textOf } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
@@ -39,17 +39,6 @@ beforeAll(async () => {
 const session = (username: string) => `${SESSION_COOKIE}=${service.sessionCookie(username)}`;
 const getAs = (username: string, path: string) => request(service.app).get(path).set('Cookie', session(username));
 
-/** A page's text as read: tags dropped, entities decoded, spaces collapsed. */
-const textOf = (html: string) =>
-  html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
 const titleOf = (html: string) => textOf(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '');
 const headingOf = (html: string) => textOf(/<h1>(.*?)<\/h1>/s.exec(html)?.[1] ?? '');
 

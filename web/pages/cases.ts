@@ -50,6 +50,7 @@ import {
 } from '../form-problems';
 import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words';
 import { milestoneLines, standingOf } from '../case-standing';
+import { signOffGuidance } from '../step-guidance';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { cancellationReasons, timelineOf } from '../timeline';
 import { languageInWords, survivorNotice } from '../survivor-words';
@@ -378,6 +379,8 @@ export function casePages(kit: Kit): Router {
         fields,
         form,
         correcting,
+        // What the process needs of the step that its fields cannot say (web/step-guidance.ts), above a sign-off's form.
+        guidance: correcting || checking ? undefined : signOffGuidance(step, kit.words(res)),
         // Why a completed step offers its amendment no more (an interim letter extended as often as the law allows).
         usedUp: correcting ? undefined : usedUpInWords(amendmentsUsedUp(me, view, step), kit.words(res)),
         // A step whose sign-off may open another agency's step its own is not told of: only the case's coordinator
