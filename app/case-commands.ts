@@ -133,6 +133,16 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   unbound_command: 'forbidden',
 };
 
+/**
+ * The field a refusal is about when its rule names none: the outcome, which the step can no longer take (an interim
+ * letter extended as often as the policy allows; another evidence request while one is unanswered), so the problem
+ * names it in `errors` as every refusal of bad input does, rather than leaving the client to guess.
+ */
+const FIELD_OF_OUTCOME_REFUSAL: Partial<Record<RejectionCode, string>> = {
+  extension_limit_reached: 'outcome',
+  evidence_response_pending: 'outcome',
+};
+
 /** How long a write waits for its case workflow unless configured (WRITE_TIMEOUT_SECONDS). */
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 
@@ -856,7 +866,9 @@ function correctionRefusal(error: unknown, stepId: string): unknown {
  */
 export function rejectionError(rejection: Rejection): AppError {
   const broken = [rejection, ...(rejection.more ?? [])];
-  const fields = broken.flatMap(({ field, message }) => (field ? [{ field, message }] : []));
+  const fields = broken.flatMap(({ code, field = FIELD_OF_OUTCOME_REFUSAL[code], message }) =>
+    field ? [{ field, message }] : [],
+  );
   return new AppError(REJECTION_KINDS[rejection.code], broken.map(({ message }) => message).join('; '), {
     code: rejection.code,
     fields: fields.length > 0 ? fields : undefined,

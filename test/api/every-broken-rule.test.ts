@@ -95,3 +95,43 @@ test('a grant dated after today that ends before it was granted: both refused at
   }
   expect((await stepOf(caseId, 'cp_decision-1'))?.details['grantedOn']).toBe(today);
 });
+
+test('an outcome the step can no longer take is refused naming `outcome`: a second extension, a second evidence request', async () => {
+  const today = new Date(await stack.env.currentTimeMs()).toISOString().slice(0, 10);
+  const opened = await request(stack.app)
+    .post('/api/cases')
+    .set(headersOf('demo-police-officer'))
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      identifiedOn: addDays(today, -3),
+      survivor: { name: 'Outcome Refused (fictitious)', birthDate: addDays(today, -15 * 365) },
+      agencies: DEMO_AGENCIES,
+      confirmNotDuplicate: true,
+    })
+    .expect(201);
+  const caseId = (opened.body as { caseId: string }).caseId;
+  const sign = (user: string, stepId: string, outcome: string, details: object, status = 200) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/${stepId}/sign-off`)
+      .set(headersOf(user))
+      .set('Idempotency-Key', randomUUID())
+      .send({ outcome, details })
+      .expect(status);
+  await sign('demo-police-officer', 'hhs_minor_notification-1', 'notified', { notifiedOn: addDays(today, -3) });
+  await sign('demo-hhs-officer', 'hhs_interim_letter-1', 'issued', { issuedOn: addDays(today, -2) });
+  await sign('demo-hhs-officer', 'hhs_interim_letter-1', 'extended', {});
+  const again = await sign('demo-hhs-officer', 'hhs_interim_letter-1', 'extended', {}, 409);
+  expect((again.body as Problem).code).toBe('extension_limit_reached');
+  expect((again.body as Problem).errors?.map(({ field }) => field)).toEqual(['outcome']);
+
+  await sign('demo-advocate', 't_visa_filing-1', 'filed', { filedOn: addDays(today, -2) });
+  await sign('demo-advocate', 't_visa_receipt-1', 'received', { receivedOn: addDays(today, -1) });
+  await sign('demo-advocate', 't_visa_bona_fide-1', 'bona_fide', { determinedOn: today });
+  const rfe = { notice: 'rfe', issuedOn: today, respondBy: addDays(today, 30) };
+  await sign('demo-advocate', 't_visa_decision-1', 'evidence_requested', rfe);
+  const second = await sign('demo-advocate', 't_visa_decision-1', 'evidence_requested', rfe, 409);
+  expect((second.body as Problem).code).toBe('evidence_response_pending');
+  expect((second.body as Problem).errors).toEqual([
+    { field: 'outcome', message: 'answer the pending evidence request before recording another' },
+  ]);
+});
