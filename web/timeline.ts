@@ -245,7 +245,7 @@ function sentenceOf(
       return `${what} opened, owed by ${owner}.`;
     }
     case 'step.completed':
-      return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}${renewalGap(step)}`;
+      return `${what} signed off${signer(step, words) ?? by}.${recordedLate(entry.summary)}${renewalGap(step)}${lateResponse(step)}`;
     case 'step.amended':
       return `${what} amended${by}.`;
     case 'step.asked_again':
@@ -423,12 +423,32 @@ function renewalGap(step: StepFacts | undefined): string {
   const requestedOn = typeof typed === 'string' ? typed : step.completedAt?.slice(0, 10);
   const lastDay = lastValidDay(step.dueAt);
   if (!requestedOn || requestedOn <= lastDay) return '';
-  const days = Math.round((Date.parse(requestedOn) - Date.parse(lastDay)) / 86_400_000);
   return (
-    ` Requested ${days === 1 ? '1 day' : `${days} days`} after Continued Presence ended (its last day was ` +
+    ` Requested ${daysAfter(lastDay, requestedOn)} after Continued Presence ended (its last day was ` +
     `${formatCalendarDay(lastDay)}): the survivor has been without Continued Presence since ` +
     `${formatCalendarDay(addDays(lastDay, 1))}, until a renewal is granted.`
   );
+}
+
+/**
+ * A response to a request for evidence or a notice of intent to deny made after the date on the notice, as a case
+ * brought up to date may record it (it is taken: what was sent is a fact): how late, by that date, and what it risks,
+ * which no other line says (domain.md: answer by the date on the notice). Nothing for one made by that date.
+ */
+function lateResponse(step: StepFacts | undefined): string {
+  if (step?.kind !== 't_visa_evidence_response' || step.status !== 'completed') return '';
+  const { respondBy, respondedOn } = step.details;
+  if (typeof respondBy !== 'string' || typeof respondedOn !== 'string' || respondedOn <= respondBy) return '';
+  return (
+    ` Responded ${daysAfter(respondBy, respondedOn)} after the date on the notice (${formatCalendarDay(respondBy)}): ` +
+    'USCIS may not consider a late response, and may deny the application for no response.'
+  );
+}
+
+/** "1 day", "11 days": how long after `lastDay` a day came. */
+function daysAfter(lastDay: string, day: string): string {
+  const days = Math.round((Date.parse(day) - Date.parse(lastDay)) / 86_400_000);
+  return days === 1 ? '1 day' : `${days} days`;
 }
 
 /**

@@ -481,3 +481,36 @@ test('an email that kept failing and was then settled as not sent reads as settl
       'Not sent: the step was done before the email could go out.',
   );
 });
+
+test('a response to a notice made after the date on it says how late and what it risks; one in time says nothing', () => {
+  const response = (respondedOn: string) => ({
+    id: 't_visa_evidence_response-1',
+    kind: 't_visa_evidence_response',
+    agencyId: null,
+    agencyKind: 'advocate',
+    status: 'completed',
+    details: { notice: 'noid', issuedOn: '2026-09-01', respondBy: '2026-10-01', respondedOn },
+  });
+  const signed = (respondedOn: string) =>
+    timelineOf(
+      [
+        {
+          seq: 1,
+          at: `${respondedOn}T12:00:00.000Z`,
+          type: 'step.completed',
+          stepId: 't_visa_evidence_response-1',
+          actorAgencyId: null,
+          summary: 't_visa_evidence_response-1 responded by advocate',
+        },
+      ],
+      [response(respondedOn)],
+      words,
+    )[0]!;
+  expect(asRead(signed('2026-10-15'))).toBe(
+    'T visa response to a request for evidence or notice of intent to deny signed off. Responded 14 days after the ' +
+      'date on the notice (1 Oct 2026): USCIS may not consider a late response, and may deny the application for no response.',
+  );
+  expect(asRead(signed('2026-10-01'))).toBe(
+    'T visa response to a request for evidence or notice of intent to deny signed off.',
+  );
+});
