@@ -43,20 +43,48 @@ async function workflowIdOfHistory(file: string): Promise<string> {
   return workflowIdOf(caseId);
 }
 
+/** A recorded history to replay, and the workflow id it ran under. */
+type Recorded = { history: ReturnType<typeof historyOf>; workflowId: string };
+const recordedCase = async (file: string): Promise<Recorded> => ({
+  history: historyOf(file),
+  workflowId: await workflowIdOfHistory(file),
+});
+
 /**
- * Replays with the workflow interceptor modules the service runs (temporal/interceptors.ts): the request id's always,
- * OpenTelemetry's when tracing is on. Interceptors add headers and log attributes, never commands.
+ * Replays `files` with the workflow interceptor modules the service runs (temporal/interceptors.ts): the request id's
+ * always, OpenTelemetry's when tracing is on. Interceptors add headers and log attributes, never commands. One replay
+ * worker replays them all, one after the other (the SDK's `runReplayHistories`), where a worker made for each history
+ * took most of this file's time. They are replayed when a test first asks for one's outcome: its replay's error, or
+ * undefined.
  */
-const replay = async (workflowsPath: string, file: string, tracing?: Tracing) =>
-  Worker.runReplayHistory(
-    {
-      workflowBundle: await workflowBundle(workflowsPath, workflowInterceptorModules(tracing !== undefined)),
-      dataConverter,
-      sinks: workerInterceptorOptions(tracing).sinks,
-    },
-    historyOf(file),
-    await workflowIdOfHistory(file),
-  );
+function replayedOnce(
+  workflowsPath: string,
+  files: readonly string[],
+  recorded: (file: string) => Promise<Recorded>,
+  tracing?: Tracing,
+) {
+  let outcomes: Promise<(Error | undefined)[]> | undefined;
+  const replayAll = async () => {
+    const results = Worker.runReplayHistories(
+      {
+        workflowBundle: await workflowBundle(workflowsPath, workflowInterceptorModules(tracing !== undefined)),
+        dataConverter,
+        sinks: workerInterceptorOptions(tracing).sinks,
+      },
+      await Promise.all(files.map(recorded)),
+    );
+    const errors: (Error | undefined)[] = [];
+    for await (const { error } of results) errors.push(error);
+    return errors;
+  };
+  return async (file: string) => {
+    outcomes ??= replayAll();
+    const errors = await outcomes;
+    if (errors.length !== files.length) throw new Error(`${errors.length} of ${files.length} histories replayed`);
+    return errors[files.indexOf(file)];
+  };
+}
+
 const tracingOn: Tracing = {
   spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()),
   resource: Resource.empty(),
@@ -67,17 +95,19 @@ test('recorded histories exist for every generation named in GENERATION_CLAIMS',
   expect(openingFiles.length).toBeGreaterThanOrEqual(generations.length);
 });
 
+const replayedOnCurrentCode = replayedOnce(require.resolve('../../workflows'), files, recordedCase);
 test.each(files)('%s replays on the current workflow code', async (file) => {
-  await expect(replay(require.resolve('../../workflows'), file)).resolves.toBeUndefined();
+  expect(await replayedOnCurrentCode(file)).toBeUndefined();
 });
 
 /**
  * With tracing on, one history of each generation: the tracing interceptors see only handlers and scheduling, which
- * every generation has, and each replay costs CI time (its bundle is another ~5 s).
+ * every generation has.
  */
 const onePerGeneration = generations.map((generation) => files.find((file) => generationOf(file) === generation)!);
+const replayedWithTracing = replayedOnce(require.resolve('../../workflows'), onePerGeneration, recordedCase, tracingOn);
 test.each(onePerGeneration)('%s replays on the current workflow code with tracing on', async (file) => {
-  await expect(replay(require.resolve('../../workflows'), file, tracingOn)).resolves.toBeUndefined();
+  expect(await replayedWithTracing(file)).toBeUndefined();
 });
 
 /**
@@ -86,16 +116,14 @@ test.each(onePerGeneration)('%s replays on the current workflow code with tracin
  */
 describe('negative control: a workflow with an extra timer before its first projection', () => {
   // Core logs each failed replay task at WARN ("Failing workflow task ... Nondeterminism error"): expected here.
+  const replayedOnVariant = replayedOnce(require.resolve('./nondeterministic-workflows'), openingFiles, recordedCase);
   test.each(openingFiles)('%s fails to replay with a determinism violation at its first command', async (file) => {
     const facts = await historyFacts(jsonOf(file), dataConverter);
     expect(facts.startedAs).toBe('open');
     const first = facts.firstCommand!;
     // The timer the variant adds meets the first command the recording made, and core names that event; or, since v9,
     // the patch marker a run records first, which core names by its patch.
-    const error = await replay(require.resolve('./nondeterministic-workflows'), file).then(
-      () => undefined,
-      (rejection: unknown) => rejection,
-    );
+    const error = await replayedOnVariant(file);
     expect(error).toBeInstanceOf(DeterminismViolationError);
     expect((error as Error).message).toContain(
       first.type === 'MarkerRecorded'
@@ -119,17 +147,13 @@ describe('the other workflows', () => {
     expect(new Set(others.map(typeOf))).toEqual(new Set([DELIVERY_WORKFLOW_TYPE, PASSED_NOTICES_WORKFLOW_TYPE]));
   });
 
+  // Their ids carry nothing the code reads: each is replayed under its file's name.
+  const replayedOther = replayedOnce(require.resolve('../../workflows'), others, async (file) => ({
+    history: historyFromJSON(JSON.parse(readFileSync(join(otherDir, file), 'utf8'))),
+    workflowId: file,
+  }));
   test.each(others)('%s replays on the current workflow code', async (file) => {
-    const history = historyFromJSON(JSON.parse(readFileSync(join(otherDir, file), 'utf8')));
-    await expect(
-      Worker.runReplayHistory(
-        {
-          workflowBundle: await workflowBundle(require.resolve('../../workflows'), workflowInterceptorModules(false)),
-          dataConverter,
-        },
-        history,
-      ),
-    ).resolves.toBeUndefined();
+    expect(await replayedOther(file)).toBeUndefined();
   });
 });
 
