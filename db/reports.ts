@@ -80,6 +80,14 @@ const NOT_A_CASE = ['duplicate', 'opened_in_error'] as const satisfies readonly 
 
 /** A minor's HHS notice (`n`) still waiting while the 24 hours from the identification (`i`) are not over now ($6). */
 const stillWithin24h = `(n.status = 'pending' AND $6 < i.at + interval '24 hours')`;
+/**
+ * A minor's HHS notice (`n`) given within the 24 hours from the identification (`i`). Dated by its day (`notifiedOn`,
+ * recorded at noon UTC of a past day), on or before the day those hours end where the police work, the day after the
+ * identification's there (`i.day`); else by its instant. The rule of domain/alarms.ts `minorNoticeInTimeByItsDay`, which
+ * the case's notices and timeline apply: test/api/minor-notice-by-its-day.test.ts holds both to the same cases.
+ */
+const notifiedWithin24h = `(n.status = 'completed' AND CASE WHEN n.details ? 'notifiedOn'
+  THEN (n.details->>'notifiedOn')::date <= i.day + 1 ELSE n.completed_at <= i.at + interval '24 hours' END)`;
 
 const REPORT_SQL = `
 WITH scoped AS (
@@ -110,7 +118,7 @@ facts (agency_id, metric, value, met) AS (
   -- A minor not yet notified whose 24 hours are not over ($6, now) is no failure yet: counted apart, until notified or
   -- until those hours are over.
   SELECT n.agency_id, CASE WHEN ${stillWithin24h} THEN 'minor_notification_within_24h' ELSE 'minor_notification' END,
-         NULL, CASE WHEN NOT ${stillWithin24h} THEN n.status = 'completed' AND n.completed_at <= i.at + interval '24 hours' END
+         NULL, CASE WHEN NOT ${stillWithin24h} THEN ${notifiedWithin24h} END
   FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
   WHERE i.path = 'minor' AND ${dayInPeriod('i.day')}
   UNION ALL

@@ -3,10 +3,11 @@
  * still to come from the steps as they stand. The workflow sleeps until the earliest, fires it, and recomputes, so
  * a date moved by a sign-off simply yields alarms with new ids and the old ones are never fired.
  */
-import { addDaysToInstant, endOfDay, normaliseInstant } from './dates';
+import { addDays, addDaysToInstant, endOfDay, normaliseInstant, type IsoDate } from './dates';
 import { countsFromEvents } from './policy';
 import {
   findStep,
+  identificationDayOf,
   record,
   type Alarm,
   type AlarmKind,
@@ -331,18 +332,39 @@ const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'esca
 /**
  * Whether a deadline's alarm that passed was moot, not missed: its step was done by the date it names (`date`, the
  * step's due date), or before the alarm would have been sent (`at`, when given: an escalation a week after a deadline
- * met a day late never would have gone). The one rule of the coordinator's notice (`stillToTell`) and the case page's
- * timeline (web/timeline.ts).
+ * met a day late never would have gone). `inTimeByItsDay`, when given, says instead of `date` whether a step dated by
+ * its day was done in time (`minorNoticeInTimeByItsDay`). The one rule of the coordinator's notice (`stillToTell`) and
+ * the case page's timeline (web/timeline.ts).
  */
 export function mootDeadlineAlarm(
   kind: string,
   step: { status: string; completedAt: Instant | null } | undefined,
   date: Instant,
   at?: Instant,
+  inTimeByItsDay?: boolean,
 ): boolean {
   if (!(DEADLINE_KINDS as ReadonlySet<string>).has(kind)) return false;
   if (!step || step.status === 'pending' || step.completedAt === null) return false;
-  return step.completedAt <= date || (at !== undefined && step.completedAt <= at);
+  const byTheDate = inTimeByItsDay ?? step.completedAt <= date;
+  return byTheDate || (at !== undefined && step.completedAt <= at);
+}
+
+/**
+ * Whether a minor's HHS notice dated by its day (`notifiedOn`) was given within the 24 hours from the identification:
+ * its day is on or before the day those hours end where the police work, the day after the identification's day there
+ * (`identifiedOn`, the case's identification zone's; `identificationDayOf`). A day says nothing of its hour, and the
+ * notice is recorded at noon UTC of a past day (domain/case.ts `signedAt`): compared as instants, a notice dated the
+ * day after an evening identification was late in Guam (noon UTC is 22:00 there) and in time in Honolulu (02:00). Across
+ * a change of the clocks the hours end an hour off the identification's: read as ending on the next day all the same.
+ * Undefined for any other step, or a notice without its day: those compare instants. The one rule of the case's
+ * notices (`stillToTell`), its timeline (web/timeline.ts) and the compliance report (db/reports.ts repeats it in SQL).
+ */
+export function minorNoticeInTimeByItsDay(
+  step: { kind: string; details: Record<string, unknown> } | undefined,
+  identifiedOn: IsoDate,
+): boolean | undefined {
+  const notifiedOn = step?.kind === 'hhs_minor_notification' ? step.details['notifiedOn'] : undefined;
+  return typeof notifiedOn === 'string' ? notifiedOn <= addDays(identifiedOn, 1) : undefined;
 }
 
 /**
@@ -406,7 +428,9 @@ const isBirthdayLead = (alarm: PassedAlarm) => alarm.about === 'minor_turns_18' 
  * end came before (an escalation after the step was done late or cancelled), nor anything about a date a later entry
  * moved or withdrew (cases from before listed those too); on a case with `birthdayLeadsGathered`, not a minor's
  * birthday reminder once HHS was notified; on a case with `groundAndCatchUpRules`, no window lead whose owed step was
- * done by the end it names (`leadMetInTime`: a CP renewal requested before the grant ran out).
+ * done by the end it names (`leadMetInTime`: a CP renewal requested before the grant ran out); on a case with
+ * `minorNoticeByItsDay`, none of a minor's HHS notice dated on or before the day its 24 hours ended where the police
+ * work (`minorNoticeInTimeByItsDay`).
  */
 export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
   return passed.filter((alarm) => {
@@ -417,7 +441,10 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
     if (state.birthdayLeadsGathered && isBirthdayLead(alarm)) return step?.status !== 'completed';
     if (alarm.date === null) return true;
     if (state.groundAndCatchUpRules && leadMetInTime(state, alarm)) return false;
-    return !mootDeadlineAlarm(alarm.kind, step, alarm.date, state.leavesOutMovedDates ? alarm.at : undefined);
+    const byItsDay = state.minorNoticeByItsDay
+      ? minorNoticeInTimeByItsDay(step, identificationDayOf(state))
+      : undefined;
+    return !mootDeadlineAlarm(alarm.kind, step, alarm.date, state.leavesOutMovedDates ? alarm.at : undefined, byItsDay);
   });
 }
 

@@ -12,15 +12,16 @@
 import { z } from 'zod';
 import { askingAgainRefusal } from './access';
 import { settlePassedAlarms } from './alarms';
+import { daysCountedFrom, recordedLate, signedAt, zodRejection, type CommandEnvelope } from './case';
 import {
-  daysCountedFrom,
   identificationDayOf,
-  recordedLate,
-  signedAt,
-  zodRejection,
-  type CommandEnvelope,
-} from './case';
-import { latestOfKind, markedDueOnADay, openStep, record, type CaseState, type Rejection } from './case-state';
+  latestOfKind,
+  markedDueOnADay,
+  openStep,
+  record,
+  type CaseState,
+  type Rejection,
+} from './case-state';
 import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';

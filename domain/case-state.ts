@@ -2,7 +2,7 @@
  * The state of one case as the workflow holds it, and the small immutable edits every rule is built from
  * (open a step, change a step, write the timeline). Each edit returns a new state; nothing here mutates.
  */
-import { addDaysToInstant } from './dates';
+import { addDaysToInstant, dateOf, type IsoDate } from './dates';
 import type { Policy } from './policy';
 import { dueAtAValidityEnd, STEP_CATALOGUE, type StepDetails } from './steps';
 import {
@@ -218,6 +218,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * its dates.
    */
   monthsEndAsAnniversaries?: boolean;
+  /**
+   * A minor's HHS notice dated by its day (`notifiedOn`) met its 24 hours when its day is on or before the day they end
+   * where the police work, the day after the identification's (`minorNoticeInTimeByItsDay` in domain/alarms.ts): the
+   * notice of what passed leaves out its "Deadline reached". Set by the workflow behind a patch, so histories recorded
+   * before, which compared the notice's noon UTC with the deadline (late in Guam, in time in Honolulu for the same
+   * days), replay as they ran; what a case told before stays told.
+   */
+  minorNoticeByItsDay?: boolean;
   /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
@@ -486,6 +494,12 @@ export interface Alarm {
 
 export function findStep(state: CaseState, stepId: string): Step | undefined {
   return state.steps.find((step) => step.id === stepId);
+}
+
+/** The day a case's survivor was identified, as its identification step records it, else the UTC day of its instant. */
+export function identificationDayOf(state: CaseState): IsoDate {
+  const recorded = findStep(state, 'identification-1')?.details.identifiedOn;
+  return typeof recorded === 'string' ? recorded : dateOf(state.identifiedAt);
 }
 
 /**

@@ -20,6 +20,7 @@ import { scheduledAlarms, settlePassedAlarms, type CaseProjection } from './alar
 import {
   cancelPending,
   findStep,
+  identificationDayOf,
   markedDueOnADay,
   openStep,
   record,
@@ -101,12 +102,6 @@ export function eighteenthBirthday(birthDate: IsoDate): IsoDate {
 export function minorTurns18OnFor(birthDate: IsoDate, identifiedOn: IsoDate): IsoDate | null {
   const birthday = eighteenthBirthday(birthDate);
   return birthday > identifiedOn ? birthday : null;
-}
-
-/** The day a case's survivor was identified, as its identification step records it, else the UTC day of its instant. */
-export function identificationDayOf(state: CaseState): IsoDate {
-  const recorded = findStep(state, 'identification-1')?.details.identifiedOn;
-  return typeof recorded === 'string' ? recorded : dateOf(state.identifiedAt);
 }
 
 /** The identification's day: as given, or the UTC day of its instant for cases started before it was given. */

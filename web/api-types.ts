@@ -7792,7 +7792,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them */
+                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them: a notice dated by its day (notifiedOn) when that day is on or before the day they end where the police work, the day after the identification's day */
                             minorsNotifiedWithin24h: {
                                 count: number;
                                 of: number;
@@ -7848,7 +7848,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them */
+                            /** @description minors identified in the period whose 24 hours are over, or who were notified; met when notified within them: a notice dated by its day (notifiedOn) when that day is on or before the day they end where the police work, the day after the identification's day */
                             minorsNotifiedWithin24h: {
                                 count: number;
                                 of: number;

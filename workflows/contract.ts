@@ -467,6 +467,16 @@ export const TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH = 'typed-today-counts-from-it
  */
 export const MONTHS_END_AS_ANNIVERSARIES_PATCH = 'months-end-as-anniversaries';
 
+/**
+ * Cases recorded before it judged a minor's HHS notice dated by its day by the instant it was recorded at, noon UTC of
+ * that day, against the 24 hours: identified at 20:00 on 10 Dec 2025 and notified on 11 Dec, the case was late in
+ * Guam (noon UTC is 22:00 there, the hours ended at 20:00) and in time in Honolulu (02:00), and the Guam case's notice
+ * of what passed listed "Deadline reached" (probe Q4, 6 Dec 2026). Since, a notice dated on or before the day the 24
+ * hours end where the police work is in time (`minorNoticeByItsDay` in domain/case-state.ts). Asked on its own, after
+ * the bundles; what a case told before stays told.
+ */
+export const MINOR_NOTICE_BY_ITS_DAY_PATCH = 'minor-notice-by-its-day';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

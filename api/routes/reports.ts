@@ -43,7 +43,7 @@ const figures = {
       "cases identified in the period, by the day of the identification where it was made (its identifiedOn, as GET /api/cases's identifiedFrom and identifiedTo read it), not the UTC day of its instant",
     ),
   minorsNotifiedWithin24h: share.describe(
-    'minors identified in the period whose 24 hours are over, or who were notified; met when notified within them',
+    "minors identified in the period whose 24 hours are over, or who were notified; met when notified within them: a notice dated by its day (notifiedOn) when that day is on or before the day they end where the police work, the day after the identification's day",
   ),
   minorsStillWithin24h: z
     .number()

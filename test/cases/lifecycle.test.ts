@@ -16,6 +16,7 @@ import {
   OPENED_ON_CURRENT_RULES_PATCH,
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
+  MINOR_NOTICE_BY_ITS_DAY_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
   workflowIdOf,
@@ -144,6 +145,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${DAYS_DUE_ALL_DAY_PATCH}"`),
     expect.stringContaining(`"${TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH}"`),
     expect.stringContaining(`"${MONTHS_END_AS_ANNIVERSARIES_PATCH}"`),
+    expect.stringContaining(`"${MINOR_NOTICE_BY_ITS_DAY_PATCH}"`),
   ]);
 });
 

@@ -45,6 +45,7 @@ import {
   OPENED_ON_CURRENT_RULES_PATCH,
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
+  MINOR_NOTICE_BY_ITS_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -397,6 +398,8 @@ const COVERAGE = {
   'ends a period of months on the day before its anniversary as a birthday falls, if it opens a case': (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(MONTHS_END_AS_ANNIVERSARIES_PATCH),
+  "judges a minor's HHS notice dated by its day by the day its 24 hours end where the police work, if it opens a case":
+    (facts: HistoryFacts) => facts.startedAs !== 'open' || facts.patches.includes(MINOR_NOTICE_BY_ITS_DAY_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -601,13 +604,16 @@ const V26_CLAIMS: GenerationClaim = {
   every: [...V25_CLAIMS.every, 'counts from a day typed as today as from that day, if it opens a case'],
 };
 
-// As v26, and one more patch a case asks on its own: a period of months counted with its first day ends the day before
-// its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH).
+// As v26, and two more patches a case asks on its own: a period of months counted with its first day ends the day
+// before its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH),
+// and a minor's HHS notice dated by its day is in time on or before the day its 24 hours end where the police work
+// (MINOR_NOTICE_BY_ITS_DAY_PATCH).
 const V27_CLAIMS: GenerationClaim = {
   some: V26_CLAIMS.some,
   every: [
     ...V26_CLAIMS.every,
     'ends a period of months on the day before its anniversary as a birthday falls, if it opens a case',
+    "judges a minor's HHS notice dated by its day by the day its 24 hours end where the police work, if it opens a case",
   ],
 };
 

@@ -88,8 +88,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * identification entered by its day as from a typed day (OPENED_ON_CURRENT_RULES_PATCH).
  * v26 asks one more on its own in a case it opens: a deadline counted in days from a day typed as today, or ahead of the
  * UTC date, counts from that day (TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH).
- * v27 asks one more on its own in a case it opens: a period of months counted with its first day ends the day before
- * its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH).
+ * v27 asks two more, each on its own, in a case it opens: a period of months counted with its first day ends the day
+ * before its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH);
+ * a minor's HHS notice dated by its day is in time on or before the day its 24 hours end where the police work
+ * (MINOR_NOTICE_BY_ITS_DAY_PATCH).
  */
 const GENERATION = 'v27';
 
