@@ -86,7 +86,10 @@ beforeAll(async () => {
     outcome: 'evidence_requested',
     details: { notice: 'rfe', issuedOn: today, respondBy: addDays(today, 1) },
   });
-  await stack.env.sleep(2 * DAY_MS);
+  // Three days: the response is due all day tomorrow, overdue once that day has ended everywhere in the US (as far
+  // west as UTC-12), at 12:00 UTC the day after it; two days later passed that only for a test begun after 12:00 UTC
+  // (it failed in a CI run at 00:05 UTC).
+  await stack.env.sleep(3 * DAY_MS);
   await eventually(async () => {
     const { items } = await get<{ items: { stepId: string }[] }>(stack.users['demo-advocate']!, '/api/notifications');
     return items.some((item) => item.stepId === 't_visa_evidence_response-1');
