@@ -68,6 +68,7 @@ export const REFUSED_REQUEST_LABELS: Readonly<Record<string, string>> = {
   'GET /api/cases/:caseId/steps/:stepId/documents': 'Listed a step’s documents',
   'GET /api/cases/:caseId/documents': 'Listed a case’s documents',
   'GET /api/steps': 'Listed steps across cases',
+  'GET /api/steps/count': 'Counted steps across cases',
   'GET /api/cases': 'Listed cases',
   'GET /api/notifications': 'Listed notifications',
   'GET /health': 'Checked that the service runs',
