@@ -59,9 +59,14 @@ function candidatesFor(kind: StepKind, today: string, random: () => number): Can
         0.95,
       );
     case 't_visa_filing':
-    case 't_visa_adjustment_filing':
     case 'u_visa_petition':
       return [{ outcome: 'filed', details: on('filedOn') }];
+    case 't_visa_adjustment_filing':
+      // Before the survivor may adjust, filed on an investigation or prosecution complete that day.
+      return [
+        { outcome: 'filed', details: on('filedOn') },
+        { outcome: 'filed', details: { ...on('filedOn'), investigationCompleteDate: today } },
+      ];
     case 't_visa_receipt':
       return [{ outcome: 'received', details: on('receivedOn') }];
     case 't_visa_bona_fide':

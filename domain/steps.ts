@@ -310,7 +310,13 @@ export const STEP_CATALOGUE: Record<StepKind, StepDefinition> = {
   t_visa_adjustment_filing: {
     track: 't_visa',
     owner: 'advocate',
-    outcomes: { filed: settles(occurredOn('filedOn')) },
+    outcomes: {
+      // investigationCompleteDate: the day the investigation or prosecution was complete, the basis of a filing before
+      // the step's adjustmentEligibleFrom (domain/tracks/t-visa.ts). Not the filing's event, so named by no `…On`.
+      filed: settles(() =>
+        z.strictObject({ filedOn: date(), investigationCompleteDate: date().optional(), note: note() }),
+      ),
+    },
   },
   le_declaration: {
     track: 'le_declaration',

@@ -98,6 +98,7 @@ export const DETAIL_NOUNS: Readonly<Record<string, string>> = {
   decidedOn: 'the date of the decision',
   respondBy: 'the date to respond by',
   adjustmentEligibleFrom: 'the first day they may apply to adjust status',
+  investigationCompleteDate: 'the day the investigation or prosecution was complete',
   notice: 'the kind of notice',
   reason: 'the reason',
   path: 'the path',

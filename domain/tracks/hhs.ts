@@ -4,7 +4,7 @@
  * once CP is granted or USCIS found the T-visa application bona fide or approved it, then a certification letter
  * whose eligibility date starts the Refugee Cash/Medical Assistance window.
  */
-import { addDays, beforeTheTvpa, endOfDay, type IsoDate } from '../dates';
+import { addDays, endOfDay, type IsoDate } from '../dates';
 import { benefitWindow, countsFromEvents, type Policy } from '../policy';
 import {
   cancelPending,
@@ -23,6 +23,7 @@ import type { Instant, Step } from '../types';
 import { certificationGroundNow, type CertificationUnlock } from './certification-grounds';
 import {
   allOf,
+  citedDayRefusal,
   leadAlarms,
   windowEndAlarms,
   openingBy,
@@ -109,10 +110,6 @@ function interimEnd(ctx: SignOffContext): { validUntil: string; limit: string } 
   return { validUntil: text(ctx.details, 'validUntil') || longest, limit };
 }
 
-function notAfterToday(field: string, value: string, today: string) {
-  return value > today ? dateOrder(field, `${field} (${value}) is after today (${today})`) : null;
-}
-
 /**
  * A letter's eligibility date: not after today, nor before the TVPA (`beforeTheTvpa`), which made survivors eligible,
  * nor, on a case that counts from events, before the letter's step opened (the request it answers, itself after the
@@ -120,11 +117,9 @@ function notAfterToday(field: string, value: string, today: string) {
  * held to (domain/case.ts `eventDates`), so it is held to them here.
  */
 function eligibilityDateRefusal(value: string, ctx: SignOffContext) {
-  const tooEarly = value === '' ? null : beforeTheTvpa('eligibilityDate', value);
   const { openedOn } = ctx;
   return (
-    notAfterToday('eligibilityDate', value, ctx.today) ??
-    (tooEarly ? outOfRange('eligibilityDate', tooEarly) : null) ??
+    citedDayRefusal('eligibilityDate', value, ctx.today) ??
     (value !== '' && openedOn !== undefined && countsFromEvents(ctx.state.policy) && value < openedOn
       ? dateOrder('eligibilityDate', `eligibilityDate (${value}) is before ${ctx.step.id} opened (${openedOn})`)
       : null)

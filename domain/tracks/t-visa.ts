@@ -20,6 +20,7 @@ import { unlockCertification } from './hhs';
 import {
   dateOrder,
   allOf,
+  citedDayRefusal,
   windowEndAlarms,
   openingBy,
   outOfRange,
@@ -126,21 +127,44 @@ function checkApproval(ctx: SignOffContext) {
 
 /**
  * Adjustment (I-485) must be filed while T status lasts: one filed after its last day (a case entered late, whose
- * lapse is held until it is brought up to date) is refused, as the survivor lost the path then.
+ * lapse is held until it is brought up to date) is refused, as the survivor lost the path then. It may be filed from
+ * the day the step says the survivor may adjust (`adjustmentEligibleFrom`, after 3 years of T status), or earlier once
+ * the investigation or prosecution is complete: an earlier filing gives that day (`investigationCompleteDate`), on or
+ * before the filing and not after today. Judged where a sign-off is validated only: filings recorded before the rule
+ * apply and replay as they were accepted.
  */
 function checkAdjustmentFiling(ctx: SignOffContext) {
   const approval = stepsOfKind(ctx.state, 't_visa_decision')
     .filter((step) => step.outcome === 'approved')
     .at(-1);
-  if (!approval?.expiresAt) return null;
-  const lastDay = lastValidDay(approval.expiresAt);
+  const lastDay = approval?.expiresAt ? lastValidDay(approval.expiresAt) : '';
   const filedOn = text(ctx.details, 'filedOn');
-  return filedOn > lastDay
-    ? dateOrder(
-        'filedOn',
-        `filedOn must be on or before ${lastDay}, the last day of T status: adjustment must be filed while T status lasts, and a survivor whose T status ended before filing has lost this path`,
-      )
-    : null;
+  const eligibleFrom = text(ctx.step.details, 'adjustmentEligibleFrom');
+  const completeOn = text(ctx.details, 'investigationCompleteDate');
+  return allOf(
+    () =>
+      lastDay !== '' && filedOn > lastDay
+        ? dateOrder(
+            'filedOn',
+            `filedOn must be on or before ${lastDay}, the last day of T status: adjustment must be filed while T status lasts, and a survivor whose T status ended before filing has lost this path`,
+          )
+        : null,
+    () =>
+      completeOn === '' && eligibleFrom !== '' && filedOn < eligibleFrom
+        ? dateOrder(
+            'filedOn',
+            `filedOn must be on or after ${eligibleFrom}, when the survivor may adjust status: an earlier filing is possible only once the investigation or prosecution is complete; give investigationCompleteDate, the day it was`,
+          )
+        : null,
+    () =>
+      citedDayRefusal('investigationCompleteDate', completeOn, ctx.today) ??
+      (completeOn > filedOn
+        ? dateOrder(
+            'investigationCompleteDate',
+            `investigationCompleteDate (${completeOn}) is after filedOn (${filedOn}): an early filing rests on an investigation or prosecution complete by the day it was filed`,
+          )
+        : null),
+  );
 }
 
 /** The timeline entry of a notice asking for more on a T-visa decision: "rfe received, respond by 2026-12-13". */

@@ -3,7 +3,7 @@
  * the validity windows it watches, and what happens when one of them closes. The generic parts (who may sign,
  * schema validation, the due-date reminder ladder) live in `case.ts` and `alarms.ts`.
  */
-import { addDaysToInstant, LAST_DAY_ENDS_EVERYWHERE_MS, type IsoDate } from '../dates';
+import { addDaysToInstant, beforeTheTvpa, LAST_DAY_ENDS_EVERYWHERE_MS, type IsoDate } from '../dates';
 import { findStep, signingTime, together, type Alarm, type CaseState, type Rejection } from '../case-state';
 import type { StepDetails } from '../steps';
 import type { Actor, Instant, Step, StepKind } from '../types';
@@ -57,6 +57,18 @@ export function dateOrder(field: string, message: string): Rejection {
 
 export function outOfRange(field: string, message: string): Rejection {
   return { code: 'date_out_of_range', field: `details.${field}`, message };
+}
+
+/**
+ * A day a sign-off gives that is not the day of its event (named by no `…On`, it is not one of the event dates every
+ * sign-off is held to, domain/case.ts `eventDates`): refused, as those are, after today (`today`, the signer's day) or
+ * before the TVPA (`beforeTheTvpa`). Null when it may be, or when it was not given.
+ */
+export function citedDayRefusal(field: string, value: string, today: IsoDate): Rejection | null {
+  if (value === '') return null;
+  if (value > today) return dateOrder(field, `${field} (${value}) is after today (${today})`);
+  const tooEarly = beforeTheTvpa(field, value);
+  return tooEarly ? outOfRange(field, tooEarly) : null;
 }
 
 /**

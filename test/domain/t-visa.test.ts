@@ -185,6 +185,35 @@ describe('T visa', () => {
     expect(stepOf(filed, 't_visa_adjustment_filing-1').status).toBe('completed');
   });
 
+  it('refuses an adjustment filed before the survivor may adjust unless the investigation was complete by then', () => {
+    const state = sign(awaitingDecision(), 't_visa_decision-1', 'approved', approval, noon('2027-01-11'));
+    const at = noon('2028-03-01');
+    expect(refusal(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2028-03-01' }, at)).toEqual({
+      code: 'date_order',
+      field: 'details.filedOn',
+      message:
+        'filedOn must be on or after 2030-01-10, when the survivor may adjust status: an earlier filing is possible ' +
+        'only once the investigation or prosecution is complete; give investigationCompleteDate, the day it was',
+    });
+    const after = { filedOn: '2028-02-01', investigationCompleteDate: '2028-02-20' };
+    expect(refusal(state, 't_visa_adjustment_filing-1', 'filed', after, at)).toMatchObject({
+      code: 'date_order',
+      field: 'details.investigationCompleteDate',
+    });
+    const future = { filedOn: '2028-03-01', investigationCompleteDate: '2028-03-02' };
+    expect(refusal(state, 't_visa_adjustment_filing-1', 'filed', future, at)).toMatchObject({
+      field: 'details.investigationCompleteDate',
+      message: 'investigationCompleteDate (2028-03-02) is after today (2028-03-01)',
+    });
+    // Complete before T status was approved, so before the step opened, as an investigation often is: no event of it.
+    const basis = { filedOn: '2028-03-01', investigationCompleteDate: '2026-12-01' };
+    const early = sign(state, 't_visa_adjustment_filing-1', 'filed', basis, at);
+    expect(stepOf(early, 't_visa_adjustment_filing-1')).toMatchObject({ status: 'completed', details: basis });
+    // From the day the survivor may adjust, no basis is asked.
+    const onTheDay = sign(state, 't_visa_adjustment_filing-1', 'filed', { filedOn: '2030-01-10' }, noon('2030-01-10'));
+    expect(stepOf(onTheDay, 't_visa_adjustment_filing-1').status).toBe('completed');
+  });
+
   it('a denial closes the pending evidence response', () => {
     let state = sign(
       awaitingDecision(),
