@@ -49,7 +49,20 @@ const DATE_WORDS: [field: string, words: string][] = [
   ['signedOn', 'signed'],
   ['validUntil', 'valid until'],
   ['adjustmentEligibleFrom', 'may adjust status from'],
+  ['investigationCompleteDate', 'investigation or prosecution complete'],
 ];
+
+/**
+ * An adjustment filed before the survivor could adjust (domain/tracks/t-visa.ts): what it rests on, said instead of
+ * the day it came before ("early: the investigation was complete on 1 Dec 2026"); undefined for any other step.
+ */
+function earlyFiling(step: StepFacts, words: Words): string | undefined {
+  const { filedOn, adjustmentEligibleFrom: from, investigationCompleteDate: complete } = step.details;
+  const early = typeof filedOn === 'string' && typeof from === 'string' && filedOn < from;
+  return early && typeof complete === 'string'
+    ? `early: the investigation was complete on ${words.calendarDay(complete)}`
+    : undefined;
+}
 
 /** An outcome or status code as a sentence says it: "not_bona_fide" → "not bona fide". */
 const inWords = (code: string) => code.replace(/_/g, ' ');
@@ -83,10 +96,13 @@ export function standingOf(
 }
 
 function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: string; signed: string | null } {
+  const early = earlyFiling(step, words);
   const dates = DATE_WORDS.flatMap(([field, said]) => {
     const value = step.details[field];
+    if (early && (field === 'adjustmentEligibleFrom' || field === 'investigationCompleteDate')) return [];
     return typeof value === 'string' ? [`${said} ${words.calendarDay(value)}`] : [];
   });
+  if (early) dates.push(early);
   // An interim letter's validity comes from the policy rather than a date typed at sign-off: the step keeps its end.
   if (step.expiresAt && step.details.validUntil === undefined) {
     dates.push(`valid until ${words.validUntil(step.expiresAt)}`);

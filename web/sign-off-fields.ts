@@ -108,6 +108,17 @@ export const DETAIL_NOUNS: Readonly<Record<string, string>> = {
 /** A detail's label on the form, from its name: "signedOn" → "Signed on". */
 export const detailLabel = (name: string) => humanize(name.replace(/([A-Z])/g, '_$1').toLowerCase());
 
+/**
+ * The fields whose name says too little on a form: their label, and when to fill them, said before a date's example.
+ * The day the survivor may adjust is the step's own, said above the form (web/step-guidance.ts).
+ */
+const FIELD_WORDS: Readonly<Record<string, { label: string; when: string }>> = {
+  investigationCompleteDate: {
+    label: 'Day the investigation or prosecution was complete',
+    when: 'Only for a filing before the day the survivor may adjust status, said above. ',
+  },
+};
+
 export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
   if (!definition || !(definition.details instanceof z.ZodObject)) return [];
@@ -115,11 +126,19 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   return Object.entries(shape).map(([name, schema]) => {
     const required = !(schema instanceof z.ZodOptional);
     const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
-    const label = detailLabel(name);
+    const label = FIELD_WORDS[name]?.label ?? detailLabel(name);
     const noun = DETAIL_NOUNS[name] ?? `the ${label.toLowerCase()}`;
     // A browser's date picker shows the date its own way: the hint shows one in words, never a format.
     if (inner instanceof z.ZodISODate)
-      return { name, label, noun, control: 'date', options: [], required, hint: 'For example, 27 March 2027' };
+      return {
+        name,
+        label,
+        noun,
+        control: 'date',
+        options: [],
+        required,
+        hint: `${FIELD_WORDS[name]?.when ?? ''}For example, 27 March 2027`,
+      };
     if (inner instanceof z.ZodEnum)
       return {
         name,

@@ -35,7 +35,7 @@ export function signOffGuidance(step: StepFacts, words: Words): string | undefin
       const from = step.details['adjustmentEligibleFrom'];
       const opens =
         typeof from === 'string'
-          ? `It may be filed from ${words.calendarDay(from)}, or earlier once the investigation or prosecution is complete. `
+          ? `It may be filed from ${words.calendarDay(from)}, or earlier once the investigation or prosecution is complete: then give the day it was. `
           : '';
       const lastDay = step.dueAt ? `, on or before ${words.validUntil(step.dueAt)}` : '';
       return `${opens}It must be filed while T status lasts${lastDay}: a survivor whose T status ends before filing loses this path.`;

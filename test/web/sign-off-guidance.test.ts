@@ -72,7 +72,7 @@ test('a bona fide determination is the notice, not the receipt; an I-485 says fr
   await signOff(caseId, 'advocate', 't_visa_decision-1', 'approved', { approvedOn: on, validUntil });
   const adjustment = await pageAs('demo-advocate', `/cases/${caseId}/steps/t_visa_adjustment_filing-1`);
   expect(adjustment).toContain(
-    `It may be filed from ${formatCalendarDay(addMonths(on, 36))}, or earlier once the investigation or prosecution is complete.`,
+    `It may be filed from ${formatCalendarDay(addMonths(on, 36))}, or earlier once the investigation or prosecution is complete: then give the day it was.`,
   );
   expect(adjustment).toContain(
     `It must be filed while T status lasts, on or before ${formatCalendarDay(validUntil)}: a survivor whose T status ends before filing loses this path.`,
