@@ -25,8 +25,9 @@ export interface ReportScope {
    */
   now: Date;
   /**
-   * The deployment's zone (`TIMEZONE`, default UTC): a filing signed without its date (`filedOn`) is dated by the day
-   * it was recorded in its agency's zone, or in this one for an agency without a zone of its own.
+   * The deployment's zone (`TIMEZONE`, default UTC): a step signed without its date (a filing's `filedOn`, a
+   * decision's `decidedOn`...) is dated by the day it was recorded in its agency's zone, or in this one for an agency
+   * without a zone of its own.
    */
   timeZone?: string;
 }
@@ -65,8 +66,14 @@ export interface MetricRow {
   p90: number | null;
 }
 
-/** The UTC calendar days from one instant to another: the dates are what agencies record, the times are when. */
-const days = (from: string, to: string) => `((${to} AT TIME ZONE 'UTC')::date - (${from} AT TIME ZONE 'UTC')::date)`;
+/**
+ * The day a settled step (`s`, a row of `st`) happened: the day its sign-off typed (the first of `fields` given: a
+ * filing's filedOn, a decision's decidedOn...), else the day it was recorded where its agency works (`st`'s zone: its
+ * timeZone, else the deployment's, $7), as an identification is dated by its day where it was made. Its UTC day put a
+ * step signed at 23:30 on 6 Dec in Honolulu under 7 Dec, a day later than the signer's calendar.
+ */
+const signedDay = (s: string, ...fields: string[]) =>
+  `coalesce(${[...fields.map((field) => `(${s}.details->>'${field}')::date`), `(${s}.completed_at AT TIME ZONE ${s}.zone)::date`].join(', ')})`;
 /** In the period: $1 <= at < $2. */
 const inPeriod = (at: string) => `(${at} >= $1 AND ${at} < $2)`;
 /** A day in the period: the period's bounds are the starts of UTC days (app/reports-service.ts), so whole days. */
@@ -100,7 +107,11 @@ WITH scoped AS (
       WHERE t.case_id = cases.id AND t.type IN ('case.closed', 'case.withdrawn')
         AND t.summary ~ '^case (closed|withdrawn) \\((${NOT_A_CASE.join('|')})\\)$'))
 ),
-st AS (SELECT s.* FROM case_steps s JOIN scoped c ON c.id = s.case_id),
+-- Each step with the zone its agency works in (its timeZone, else the deployment's, $7), where its day is read.
+st AS (
+  SELECT s.*, coalesce(a.time_zone, $7) AS zone
+  FROM case_steps s JOIN scoped c ON c.id = s.case_id LEFT JOIN agencies a ON a.id = s.agency_id
+),
 -- An identification is dated by its day where it was made, the step's identifiedOn (the day typed, or the day of its
 -- instant in the identifying police's zone), as the caseload's identifiedFrom/identifiedTo read it (db/case-list.ts):
 -- its UTC day put a case identified on 6 Dec in Guam under 5 Dec. A step without it (none since the first release)
@@ -122,17 +133,17 @@ facts (agency_id, metric, value, met) AS (
   FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
   WHERE i.path = 'minor' AND ${dayInPeriod('i.day')}
   UNION ALL
+  -- Dated by the decision's or letter's own day (grantedOn, issuedOn, decidedOn), else the day it was recorded where
+  -- its agency works; counted from the day the request opened it.
   SELECT agency_id, CASE kind WHEN 'cp_decision' THEN 'cp_decision_days' ELSE 'certification_letter_days' END,
-         ${days('opened_at', 'completed_at')}, NULL
-  FROM st WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
+         day - (opened_at AT TIME ZONE 'UTC')::date, NULL
+  FROM (SELECT s.*, ${signedDay('s', 'grantedOn', 'issuedOn', 'decidedOn')} AS day
+        FROM st s WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL) decision
+  WHERE ${dayInPeriod('day')}
   UNION ALL
   SELECT agency_id, 't_visa_filing_days', day - identified_on, NULL
-  FROM (SELECT f.agency_id, i.day AS identified_on,
-               -- Dated by its filedOn, or, signed without it, by the day it was recorded where its agency works (the
-               -- deployment's zone, $7, for an agency without one), as an identification is: its UTC day put a filing
-               -- signed at 23:30 on 6 Dec in Honolulu under 7 Dec, a day later than the advocate's calendar.
-               coalesce((f.details->>'filedOn')::date, (f.completed_at AT TIME ZONE coalesce(a.time_zone, $7))::date) AS day
-        FROM st f JOIN ident i ON i.case_id = f.case_id LEFT JOIN agencies a ON a.id = f.agency_id
+  FROM (SELECT f.agency_id, i.day AS identified_on, ${signedDay('f', 'filedOn')} AS day
+        FROM st f JOIN ident i ON i.case_id = f.case_id
         WHERE f.kind = 't_visa_filing' AND f.outcome IS NOT NULL) filing
   WHERE ${dayInPeriod('day')}
   UNION ALL
@@ -158,7 +169,7 @@ facts (agency_id, metric, value, met) AS (
   WHERE ${inPeriod('decided_at')} AND decided_at < $4
   UNION ALL
   SELECT agency_id, CASE status WHEN 'declined' THEN 'declaration_declined' ELSE 'declaration_signed' END, NULL, NULL
-  FROM st WHERE kind = 'le_declaration' AND outcome IS NOT NULL AND ${inPeriod('completed_at')}
+  FROM st s WHERE kind = 'le_declaration' AND outcome IS NOT NULL AND ${dayInPeriod(signedDay('s', 'signedOn', 'decidedOn'))}
   UNION ALL
   SELECT agency_id, 'declaration_pending', NULL, NULL FROM st s WHERE kind = 'le_declaration' AND ${openAtEnd('s')}
   UNION ALL

@@ -7754,7 +7754,7 @@ export interface operations {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -7767,7 +7767,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -7779,7 +7779,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;
@@ -7810,7 +7810,7 @@ export interface operations {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -7823,7 +7823,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -7835,7 +7835,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; any other event's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;

@@ -219,3 +219,77 @@ describe("the compliance report dates an identification by its day where it was 
     expect(filings(await report('2026-12-05', '2026-12-05', 'Pacific/Honolulu'))).toMatchObject({ n: 1, median: 4 });
   });
 });
+
+describe('the compliance report dates a decision or letter signed without its date by the day it was recorded where its agency works', () => {
+  /**
+   * A case whose `kind` step (ICE's CP decision, HHS's certification letter, the police's declaration), opened by a
+   * request of 1 Dec (kept at noon UTC of that day), was settled at `completedAt` by the agency `agencyId`, with `details`.
+   */
+  const TRACK = {
+    cp_decision: ['continued_presence', 'ice'],
+    hhs_certification_letter: ['hhs', 'hhs'],
+    le_declaration: ['le_declaration', 'law_enforcement'],
+  } as const;
+  async function decided(
+    kind: keyof typeof TRACK,
+    agencyId: string,
+    completedAt: string,
+    outcome: string,
+    details: object,
+  ): Promise<void> {
+    await identifiedCase({
+      identifiedAt: '2026-12-01T20:00:00Z', // 1 Dec, 10:00 in Honolulu
+      identifiedOn: '2026-12-01',
+      zone: 'Pacific/Honolulu',
+      path: 'adult',
+    });
+    const { rows } = await db.owner.query<{ id: string }>(`SELECT id FROM cases WHERE reference = $1`, [
+      `RC-IDENT-DAY-${cases}`,
+    ]);
+    await db.owner.query(
+      `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, completed_at,
+                               outcome, details)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE $8 WHEN 'declined' THEN 'declined' ELSE 'completed' END,
+               '2026-12-01T12:00:00Z', $7, $8, $9)`,
+      [rows[0]!.id, `${kind}-1`, kind, ...TRACK[kind], agencyId, completedAt, outcome, details],
+    );
+  }
+  const figure = (rows: MetricRow[], metric: MetricRow['metric']) => rows.find((row) => row.metric === metric);
+  const ICE = DEMO_AGENCIES.ice;
+  const HHS = DEMO_AGENCIES.hhs;
+
+  it('a CP decision, a certification letter and a declined declaration signed at 23:30 on 6 Dec in Honolulu (09:30 UTC on the 7th) are of 6 Dec, 5 days after the request of 1 Dec; a typed date wins', async () => {
+    const signedAt = '2026-12-07T09:30:00Z'; // 6 Dec, 23:30 in Honolulu
+    // ICE works in Honolulu (its own zone); HHS has none, in a deployment whose TIMEZONE is Honolulu's.
+    await db.owner.query(
+      `INSERT INTO agencies (id, kind, name, time_zone) VALUES ($1, 'ice', 'ICE', 'Pacific/Honolulu')`,
+      [ICE],
+    );
+    try {
+      await decided('cp_decision', ICE, signedAt, 'granted', {});
+      await decided('hhs_certification_letter', HHS, signedAt, 'denied', { reason: 'not_eligible' });
+      await decided('le_declaration', POLICE, signedAt, 'declined', { reason: 'not_cooperating' });
+
+      const sixth = await report('2026-12-06', '2026-12-06', 'Pacific/Honolulu');
+      expect(figure(sixth, 'cp_decision_days')).toMatchObject({ n: 1, median: 5 });
+      expect(figure(sixth, 'certification_letter_days')).toMatchObject({ n: 1, median: 5 });
+      expect(figure(sixth, 'declaration_declined')).toMatchObject({ n: 1 });
+      const seventh = await report('2026-12-07', '2026-12-07', 'Pacific/Honolulu');
+      expect(figure(seventh, 'cp_decision_days')).toBeUndefined();
+      expect(figure(seventh, 'certification_letter_days')).toBeUndefined();
+      expect(figure(seventh, 'declaration_declined')).toBeUndefined();
+
+      // Signed with its own day, it is dated by that day, whatever the hour it was recorded.
+      await decided('cp_decision', ICE, signedAt, 'denied', { reason: 'not_eligible', decidedOn: '2026-12-04' });
+      await decided('hhs_certification_letter', HHS, signedAt, 'certified', {
+        eligibilityDate: '2026-12-01',
+        issuedOn: '2026-12-04',
+      });
+      const fourth = await report('2026-12-04', '2026-12-04', 'Pacific/Honolulu');
+      expect(figure(fourth, 'cp_decision_days')).toMatchObject({ n: 1, median: 3 });
+      expect(figure(fourth, 'certification_letter_days')).toMatchObject({ n: 1, median: 3 });
+    } finally {
+      await db.owner.query(`DELETE FROM agencies WHERE id = $1`, [ICE]);
+    }
+  });
+});
