@@ -34,6 +34,9 @@ import {
   type TrackRules,
 } from './track';
 
+/** A number of times in words, as a refusal says it: "once", "twice", "3 times". */
+const timesInWords = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+
 /**
  * Opens an adult's certification request the first time one of the qualifying events happens. On a case where a
  * T-visa denial or a CP lapse withdraws the request it alone stood on (`deniedVisaWithdrawsCertification`,
@@ -149,7 +152,7 @@ export function interimExtensionRefusal(
   if (used >= interimExtensionsAllowed.times) {
     return {
       code: 'extension_limit_reached',
-      message: `an interim letter may be extended ${interimExtensionsAllowed.times} time(s); ${interimExtensionsAllowed.source}`,
+      message: `an interim letter may be extended ${timesInWords(interimExtensionsAllowed.times)}; ${interimExtensionsAllowed.source}`,
     };
   }
   // Extended while it runs, not once it ended (a case entered late, whose lapse is held until it is brought up to
