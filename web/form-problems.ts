@@ -99,7 +99,18 @@ const dayInWords = (day: string) => (/^\d{4}-\d\d-\d\d$/.test(day) ? formatCalen
 const SHAPE_OR_RANGE =
   /^must be (?:a |an |at most |at least |more than |less than |exactly |a multiple of )|^is not in (?:the|any of the) forms? /i;
 
-function plainMessage(field: NamedField, message: string, empty: boolean): string {
+/**
+ * The fields of the form that a message names by their code ("give investigationCompleteDate"), said by their nouns.
+ * Only codes written in camelCase: a field named by an English word ("note", "reason") is not told from that word.
+ */
+function fieldCodesInWords(text: string, fields: readonly NamedField[]): string {
+  return fields.reduce((said, other) => {
+    const code = other.name.split('.').pop() ?? '';
+    return /[A-Z]/.test(code) ? said.replace(new RegExp(`\\b${code}\\b`, 'g'), other.noun) : said;
+  }, text);
+}
+
+function plainMessage(field: NamedField, message: string, empty: boolean, fields: readonly NamedField[]): string {
   const isDate = field.control === 'date';
   const asked = field.control === 'select' ? `Choose ${field.noun}` : `Enter ${field.noun}`;
   // A number too small is out of its range, not missing: its field's format says the range.
@@ -158,7 +169,7 @@ function plainMessage(field: NamedField, message: string, empty: boolean): strin
   if (field.control === 'select' && /expected a short code/i.test(message)) return `Choose ${field.noun}`;
   // "requestedOn must be on or before 25 Nov 2026, when …": the rule the API states of the field, by its noun.
   const rule = /^[a-z]\w* (must be .*)$/.exec(message);
-  if (rule) return `${sentenceCase(field.noun)} ${rule[1]}`;
+  if (rule) return `${sentenceCase(field.noun)} ${fieldCodesInWords(rule[1]!, fields)}`;
   // "must not contain your username; choose another": the rule, said of the field.
   if (/^must /.test(message)) return `${sentenceCase(field.noun)} ${message}`;
   return sentenceCase(message);
@@ -176,7 +187,7 @@ export function plainProblem(
   const errors: Record<string, string> = {};
   for (const [name, message] of Object.entries(problem.errors)) {
     const field = fields.find((candidate) => candidate.name === name);
-    errors[name] = field ? plainMessage(field, message, form[name]?.trim() === '') : message;
+    errors[name] = field ? plainMessage(field, message, form[name]?.trim() === '', fields) : message;
   }
   return { ...problem, errors };
 }

@@ -153,7 +153,7 @@ function checkAdjustmentFiling(ctx: SignOffContext) {
       completeOn === '' && eligibleFrom !== '' && filedOn < eligibleFrom
         ? dateOrder(
             'filedOn',
-            `filedOn must be on or after ${eligibleFrom}, when the survivor may adjust status: an earlier filing is possible only once the investigation or prosecution is complete; give investigationCompleteDate, the day it was`,
+            `filedOn must be on or after ${eligibleFrom}, when the survivor may adjust status: an earlier filing is possible only once the investigation or prosecution is complete: give investigationCompleteDate`,
           )
         : null,
     () =>

@@ -193,7 +193,7 @@ describe('T visa', () => {
       field: 'details.filedOn',
       message:
         'filedOn must be on or after 2030-01-10, when the survivor may adjust status: an earlier filing is possible ' +
-        'only once the investigation or prosecution is complete; give investigationCompleteDate, the day it was',
+        'only once the investigation or prosecution is complete: give investigationCompleteDate',
     });
     const after = { filedOn: '2028-02-01', investigationCompleteDate: '2028-02-20' };
     expect(refusal(state, 't_visa_adjustment_filing-1', 'filed', after, at)).toMatchObject({

@@ -61,7 +61,7 @@ test('the API refuses an early filing without its basis, naming filedOn, and acc
     [
       {
         field: 'details.filedOn',
-        message: `filedOn must be on or after ${eligibleFrom}, when the survivor may adjust status: an earlier filing is possible only once the investigation or prosecution is complete; give investigationCompleteDate, the day it was`,
+        message: `filedOn must be on or after ${eligibleFrom}, when the survivor may adjust status: an earlier filing is possible only once the investigation or prosecution is complete: give investigationCompleteDate`,
       },
     ],
   ]);
@@ -125,6 +125,9 @@ test("the advocate's form asks for the day the investigation was complete and sh
     ),
   ]);
   expect(early.text).toContain('id="details-filedOn-error"');
+  // The other field the rule asks for is named by its words, never its code.
+  expect(textOf(early.text)).toContain('is complete: give the day the investigation or prosecution was complete');
+  expect(textOf(early.text)).not.toContain('investigationCompleteDate');
 
   const late = await send({ 'details.filedOn': on, 'details.investigationCompleteDate': addDays(on, 1) });
   expect([late.status, textOf(late.text)]).toEqual([
