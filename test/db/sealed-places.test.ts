@@ -35,7 +35,6 @@ const oldDropped: IdentityKeyring = { current: NEW };
 const keysOf = (keyring: IdentityKeyring) =>
   [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
 
-/** A case whose one step was signed off with this (sealed) note. */
 /** A PDF uploaded to the case's CP request, named `name`.pdf and holding its name: a document to seal. */
 const pdfOf = (caseId: string, name: string): NewDocument => ({
   id: randomUUID(),
@@ -48,6 +47,7 @@ const pdfOf = (caseId: string, name: string): NewDocument => ({
   fileName: `${name}.pdf`,
   content: Buffer.from(`%PDF-1.7 ${name}`),
 });
+/** A case whose one step was signed off with this (sealed) note. */
 const caseWithNote = (caseId: string, at: string, note: string): CaseSnapshot => ({
   caseId,
   reference: `RC-KEYS-${caseId.slice(0, 8)}`,
