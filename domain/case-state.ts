@@ -498,8 +498,15 @@ export function findStep(state: CaseState, stepId: string): Step | undefined {
 
 /** The day a case's survivor was identified, as its identification step records it, else the UTC day of its instant. */
 export function identificationDayOf(state: CaseState): IsoDate {
-  const recorded = findStep(state, 'identification-1')?.details.identifiedOn;
-  return typeof recorded === 'string' ? recorded : dateOf(state.identifiedAt);
+  return identificationDay(findStep(state, 'identification-1')?.details.identifiedOn, state.identifiedAt);
+}
+
+/**
+ * The day of an identification from what its step records (`identifiedOn`, the police's day) and when it was made: the
+ * one rule of `identificationDayOf` and of a case page's timeline (web/timeline.ts), which reads the steps alone.
+ */
+export function identificationDay(identifiedOn: unknown, identifiedAt: Instant): IsoDate {
+  return typeof identifiedOn === 'string' ? identifiedOn : dateOf(identifiedAt);
 }
 
 /**

@@ -14,9 +14,9 @@ import {
   OWED_BEFORE_THE_END,
   windowEndOf as endOfWindow,
 } from '../domain/alarms';
-import { addDays, dateOf, lastValidDay } from '../domain/dates';
+import { addDays, lastValidDay } from '../domain/dates';
 import { recordedLateIn, SIGN_OFF_ENTRIES } from '../domain/case';
-import { stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
+import { identificationDay, stepKindOfId, TRANSFER_NOTICE } from '../domain/case-state';
 import { correctionChanges, type CorrectionChange } from '../domain/correction';
 import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
@@ -118,20 +118,17 @@ function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>, recorded
   if (alarm.kind === 'expiry_reminder') return leadMetInTime(alarm.about, step, steps, recorded);
   if (!step.status || !step.dueAt) return false;
   const { status, completedAt = null } = step;
-  const identifiedOn = identificationDay(steps);
+  const identifiedOn = identificationDayIn(steps);
   const byItsDay = identifiedOn === undefined ? undefined : minorNoticeInTimeByItsDay(step, identifiedOn);
   return mootDeadlineAlarm(alarm.kind, { status, completedAt }, step.dueAt, entry.at, byItsDay);
 }
 
-/**
- * The day the survivor was identified, as the identification step records it (`identifiedOn`, the police's day), else
- * the UTC day it was completed on, as domain/case-state.ts `identificationDayOf` reads a case's.
- */
-function identificationDay(steps: ReadonlyMap<string, StepFacts>): string | undefined {
+/** The day the survivor was identified, by the identification step (domain/case-state.ts `identificationDay`). */
+function identificationDayIn(steps: ReadonlyMap<string, StepFacts>): string | undefined {
   const identification = steps.get('identification-1');
-  const recorded = identification?.details['identifiedOn'];
-  if (typeof recorded === 'string') return recorded;
-  return identification?.completedAt ? dateOf(identification.completedAt) : undefined;
+  return identification?.completedAt
+    ? identificationDay(identification.details['identifiedOn'], identification.completedAt)
+    : undefined;
 }
 
 /**
