@@ -19,6 +19,7 @@ import { createConsole } from '../../web/console';
 import { wallClock } from '../../core/clock';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { openDemoCase } from '../support/demo-cases';
+import { withoutRandomParts } from '../support/scan';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -840,7 +841,7 @@ describe('logs', () => {
     };
     await eventually(() => asked.every((_, index) => loggedUrl(index) !== undefined), 'every request to be logged');
     expect(asked.map((_, index) => loggedUrl(index))).toEqual(asked.map(([, , logged]) => logged));
-    expect(lines.join('\n')).not.toMatch(/Jane|Example|1994|maria|lopez|2010-05-02|Maria/);
+    expect(withoutRandomParts(lines.join('\n'))).not.toMatch(/Jane|Example|1994|maria|lopez|2010-05-02|Maria/);
   });
 
   it('refuses a query parameter no route reads, naming it only when it reads as a typo of one it does', async () => {
@@ -858,9 +859,7 @@ describe('logs', () => {
         },
       ],
     });
-    // The random request id may hold '1994' by chance: the rest of the answer must not.
-    const { requestId: _requestId, ...answer } = unknown.body as { requestId: string };
-    expect(JSON.stringify(answer)).not.toMatch(/Jane|jane|Example|1994/);
+    expect(withoutRandomParts(unknown.text)).not.toMatch(/Jane|jane|Example|1994/);
     const typo = await request(appWith({})).get('/api/cases?refrence=RC-1&limt=5').set(coordinator).expect(400);
     expect(typo.body).toMatchObject({
       errors: [

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dateOf } from '../../domain/dates';
 import { startStack, type Stack } from '../support/stack';
+import { withoutRandomParts } from '../support/scan';
 
 let stack: Stack;
 let caseId: string;
@@ -81,7 +82,7 @@ test('an unknown body field is named only as a typo of a field the route takes; 
     { field: 'nmae', message: 'unknown field' },
     { field: '(root)', message: '2 unknown fields (their names are not repeated: they may be text about a person)' },
   ]);
-  expect(res.text).not.toMatch(/maria|lopez|1990/i);
+  expect(withoutRandomParts(res.text)).not.toMatch(/maria|lopez|1990/i);
   // In a nested object too, at its place: the survivor's, of a case opened.
   const opened = await request(stack.app)
     .post('/api/cases')

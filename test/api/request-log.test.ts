@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { createLogger } from '../../core/logger';
 import { requestLog } from '../../api/request-log';
-import { logCapture } from '../support/scan';
+import { logCapture, withoutRandomParts } from '../support/scan';
 
 const log = logCapture();
 /** Told the response the slow route holds, unanswered, until the test lets it go. */
@@ -124,7 +124,7 @@ test('a name typed into the address is left out, as a path segment or as a query
     await request(app).get(path).set('X-Request-Id', id).expect(404);
     expect((await waitForLine(id)).req).toMatchObject({ url: logged });
   }
-  expect(log.lines.join('\n')).not.toMatch(/maria|lopez|2010-05-02|Jane|jane|Example|1994/);
+  expect(withoutRandomParts(log.lines.join('\n'))).not.toMatch(/maria|lopez|2010-05-02|Jane|jane|Example|1994/);
 });
 
 test('a fresh id when the caller offers none or one that is not a UUID, echoed in the answer', async () => {

@@ -9,6 +9,7 @@ import { migrate } from '../../db/migrate';
 import { enqueue, findNotification, listNotifications } from '../../db/notifications';
 import { migrationsFrom, undoMigrations } from '../support/migrations';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
+import { withoutRandomParts } from '../support/scan';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -147,7 +148,7 @@ test("a minor's 18th-birthday reminders written before the grid lose their date 
     });
     expect(item.bodyText).toContain('Open the case: https://relief.example.org/cases/');
     expect(item.bodyText).toContain('("HHS notification of a minor (24 hours)") must be made before then');
-    expect(`${item.subject}${item.bodyText}`).not.toMatch(/2027|valid until/);
+    expect(withoutRandomParts(`${item.subject}${item.bodyText}`)).not.toMatch(/2027|valid until/);
   }
   // The sent one's id is gone; the owed one keeps its id until its delivery workflow has sent it.
   const ids = items.map((item) => item.alarmId);
