@@ -134,9 +134,10 @@ facts (agency_id, metric, value, met) AS (
   WHERE i.path = 'minor' AND ${dayInPeriod('i.day')}
   UNION ALL
   -- Dated by the decision's or letter's own day (grantedOn, issuedOn, decidedOn), else the day it was recorded where
-  -- its agency works; counted from the day the request opened it.
+  -- its agency works; counted from the day the request opened it there, so both ends are that agency's calendar days
+  -- (the request's UTC day counted a request at 20:00 on 1 Dec in Honolulu as of the 2nd, a day short).
   SELECT agency_id, CASE kind WHEN 'cp_decision' THEN 'cp_decision_days' ELSE 'certification_letter_days' END,
-         day - (opened_at AT TIME ZONE 'UTC')::date, NULL
+         day - (opened_at AT TIME ZONE zone)::date, NULL
   FROM (SELECT s.*, ${signedDay('s', 'grantedOn', 'issuedOn', 'decidedOn')} AS day
         FROM st s WHERE kind IN ('cp_decision', 'hhs_certification_letter') AND outcome IS NOT NULL) decision
   WHERE ${dayInPeriod('day')}

@@ -223,7 +223,8 @@ describe("the compliance report dates an identification by its day where it was 
 describe('the compliance report dates a decision or letter signed without its date by the day it was recorded where its agency works', () => {
   /**
    * A case whose `kind` step (ICE's CP decision, HHS's certification letter, the police's declaration), opened by a
-   * request of 1 Dec (kept at noon UTC of that day), was settled at `completedAt` by the agency `agencyId`, with `details`.
+   * request at `openedAt` (by default 1 Dec, kept at noon UTC of that day), was settled at `completedAt` by the agency
+   * `agencyId`, with `details`.
    */
   const TRACK = {
     cp_decision: ['continued_presence', 'ice'],
@@ -236,6 +237,7 @@ describe('the compliance report dates a decision or letter signed without its da
     completedAt: string,
     outcome: string,
     details: object,
+    openedAt = '2026-12-01T12:00:00Z',
   ): Promise<void> {
     await identifiedCase({
       identifiedAt: '2026-12-01T20:00:00Z', // 1 Dec, 10:00 in Honolulu
@@ -250,8 +252,8 @@ describe('the compliance report dates a decision or letter signed without its da
       `INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, completed_at,
                                outcome, details)
        VALUES ($1, $2, $3, $4, $5, $6, CASE $8 WHEN 'declined' THEN 'declined' ELSE 'completed' END,
-               '2026-12-01T12:00:00Z', $7, $8, $9)`,
-      [rows[0]!.id, `${kind}-1`, kind, ...TRACK[kind], agencyId, completedAt, outcome, details],
+               $10, $7, $8, $9)`,
+      [rows[0]!.id, `${kind}-1`, kind, ...TRACK[kind], agencyId, completedAt, outcome, details, openedAt],
     );
   }
   const figure = (rows: MetricRow[], metric: MetricRow['metric']) => rows.find((row) => row.metric === metric);
@@ -288,6 +290,25 @@ describe('the compliance report dates a decision or letter signed without its da
       const fourth = await report('2026-12-04', '2026-12-04', 'Pacific/Honolulu');
       expect(figure(fourth, 'cp_decision_days')).toMatchObject({ n: 1, median: 3 });
       expect(figure(fourth, 'certification_letter_days')).toMatchObject({ n: 1, median: 3 });
+    } finally {
+      await db.owner.query(`DELETE FROM agencies WHERE id = $1`, [ICE]);
+    }
+  });
+
+  it('counts from the day the request reached the deciding agency where it works: a request at 20:00 on 3 Dec in Honolulu (06:00 UTC on the 4th) decided on 8 Dec is 5 days, not 4', async () => {
+    const requestedAt = '2026-12-04T06:00:00Z'; // 3 Dec, 20:00 in Honolulu
+    const signedAt = '2026-12-09T09:30:00Z'; // 8 Dec, 23:30 in Honolulu
+    await db.owner.query(
+      `INSERT INTO agencies (id, kind, name, time_zone) VALUES ($1, 'ice', 'ICE', 'Pacific/Honolulu')`,
+      [ICE],
+    );
+    try {
+      await decided('cp_decision', ICE, signedAt, 'granted', {}, requestedAt);
+      // HHS has no zone of its own: the deployment's (Honolulu's) is where it works.
+      await decided('hhs_certification_letter', HHS, signedAt, 'denied', { reason: 'not_eligible' }, requestedAt);
+      const eighth = await report('2026-12-08', '2026-12-08', 'Pacific/Honolulu');
+      expect(figure(eighth, 'cp_decision_days')).toMatchObject({ n: 1, median: 5 });
+      expect(figure(eighth, 'certification_letter_days')).toMatchObject({ n: 1, median: 5 });
     } finally {
       await db.owner.query(`DELETE FROM agencies WHERE id = $1`, [ICE]);
     }
