@@ -27,7 +27,7 @@ import { chosenReferenceSchema } from '../domain/chosen-reference';
 import { REMINDER_STATUSES } from '../app/case-reads';
 import { DOCUMENT_MEDIA_TYPES } from '../app/documents';
 import { MIN_PASSWORD_LENGTH } from '../core/passwords';
-import { MAX_API_KEY_DAYS } from '../core/token-format';
+import { DEVICE_TOKEN_SHAPE, MAX_API_KEY_DAYS } from '../core/token-format';
 import { IdentifiedAtSchema } from '../app/identification';
 import { TimeZoneSchema } from '../app/time-zones';
 
@@ -870,6 +870,13 @@ const role = z.enum(ROLES);
 export const SignInSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(1000),
+  deviceToken: z
+    .string()
+    .regex(DEVICE_TOKEN_SHAPE, 'a deviceToken as a sign-in answered it (rcd_ and 43 characters)')
+    .optional()
+    .describe(
+      "the deviceToken the last sign-in to this account from this client answered: such a sign-in is judged by this client's own wrong passwords, not by the account's lockout (which anyone who knows the username can set off); a token of another account, forgotten or expired counts for nothing",
+    ),
 });
 
 export const ChangePasswordSchema = z.strictObject({
@@ -1034,6 +1041,13 @@ export const IssuedTokenSchema = TokenViewSchema.extend({
 export const OidcNonceSchema = z.object({ nonce: z.string(), expiresAt: instant });
 
 export const SessionSchema = z.object({ token: z.string(), expiresAt: instant, user: UserViewSchema });
+export const PasswordSessionSchema = SessionSchema.extend({
+  deviceToken: z
+    .string()
+    .describe(
+      'shown once: present it as deviceToken at the next sign-in to this account from this client (valid 180 days; it replaces the one presented)',
+    ),
+});
 
 export const IdentityViewSchema = z.object({
   issuer: z.string(),

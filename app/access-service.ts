@@ -16,7 +16,15 @@ import {
 } from '../db/agencies';
 import { recordAudit } from '../db/audit';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
-import { claimPasswordCheck, clearFailures, DEFAULT_LOCKOUT, type LockoutPolicy } from '../db/sign-in-failures';
+import { clearDeviceFailures, knownDevice, registerDevice } from '../db/sign-in-devices';
+import {
+  accountCounter,
+  claimPasswordCheck,
+  clearFailures,
+  DEFAULT_LOCKOUT,
+  type FailureCounter,
+  type LockoutPolicy,
+} from '../db/sign-in-failures';
 import {
   authenticateToken,
   BEARER_KINDS,
@@ -86,7 +94,10 @@ export interface AccessDeps {
   logger: Logger;
   /** How long a session from signing in lasts (default 12 hours). */
   sessionTtlMs?: number;
-  /** How wrong passwords lock an account (db/sign-in-failures.ts), and its clock: the wall clock unless a test's. */
+  /**
+   * How wrong passwords lock an account, and a device that signed in to it before on its own (db/sign-in-failures.ts,
+   * db/sign-in-devices.ts), and their clock: the wall clock unless a test's.
+   */
   lockout?: { policy?: LockoutPolicy; now?: Clock };
   /** Verifies an ID token of the agency's OpenID Connect provider (api/oidc.ts); none: OIDC is not configured. */
   verifyIdToken?: (idToken: string) => Promise<{ issuer: string; subject: string; nonce: string | null }>;
@@ -223,13 +234,14 @@ export function createAccessService(deps: AccessDeps) {
   };
   /**
    * The one way an admin gives a user a password: one the service chooses, answered once and kept hashed; every
-   * session and API key of the user revoked (a reset keeps none), and the account's sign-in lockout cleared so the
-   * new password works at once. `enable` also lifts a disabling, in the same transaction.
+   * session and API key of the user revoked (a reset keeps none), and the sign-in lockouts of the account and of its
+   * known devices cleared so the new password works at once. `enable` also lifts a disabling, in the same transaction.
    */
   const giveTemporaryPassword = async (actor: Actor, user: User, options: { enable: boolean }) => {
     const password = temporaryPassword(user.username);
     await setPassword(pool, user.id, password, { now: await now(), enable: options.enable });
-    await clearFailures(pool, user.username);
+    await clearFailures(pool, accountCounter(user.username));
+    await clearDeviceFailures(pool, user.id);
     const agency = (await findAgency(pool, user.agencyId))!;
     void sendAgencyNotice(
       deps.mailer,
@@ -243,23 +255,29 @@ export function createAccessService(deps: AccessDeps) {
   const changedBy = (actor: Actor) => changedByOf(pool, actor);
 
   /**
-   * The one way a password is checked, wherever it is typed: refused unchecked while the account is locked (429, the
-   * same for every username, existing or not), counted against the account otherwise, and the count cleared on success.
+   * The one way a password is checked, wherever it is typed: refused unchecked while locked (429), counted as a
+   * failure otherwise, and the count cleared on success. Counted against the account (`account_locked`, the same for
+   * every username, existing or not), or against the `device` when it signed in to this account before
+   * (`device_locked`): its user is then not held back by strangers' guesses at the account, nor are they forgiven.
    */
-  const passwordOf = async (username: string, password: string): Promise<User | null> => {
-    const { lockedUntil } = await claimPasswordCheck(pool, username, await lockoutNow(), lockout);
+  const passwordOf = async (username: string, password: string, device?: FailureCounter): Promise<User | null> => {
+    const counter = device ?? accountCounter(username);
+    const { lockedUntil } = await claimPasswordCheck(pool, counter, await lockoutNow(), lockout);
     if (lockedUntil) {
       // The wait as every 429 says it (app/limited-headers.ts): `"<n>-wrong-in-a-row"`, no window, no partition key.
       const policy = { policy: `${lockout.freeFailures}-wrong-in-a-row`, quota: lockout.freeFailures };
       const headers = limitedHeaders({ ...policy, until: lockedUntil }, (await lockoutNow()).getTime());
+      const [code, whose] = device
+        ? ['device_locked', 'from this device for this account']
+        : ['account_locked', 'for this account'];
       throw new AppError(
         'too_many_requests',
-        `Too many wrong passwords for this account. Try again in ${headers['Retry-After']} seconds.`,
-        { code: 'account_locked', headers },
+        `Too many wrong passwords ${whose}. Try again in ${headers['Retry-After']} seconds.`,
+        { code, headers },
       );
     }
     const user = await checkPassword(pool, username, password);
-    if (user) await clearFailures(pool, username);
+    if (user) await clearFailures(pool, counter);
     return user;
   };
 
@@ -295,7 +313,16 @@ export function createAccessService(deps: AccessDeps) {
       return authenticateToken(pool, token, await now());
     },
 
-    async signIn(credentials: { username: string; password: string }, requestId: string) {
+    /**
+     * A session for the username and password, and a new device token for the browser or client to present at its
+     * next sign-in (db/sign-in-devices.ts); the `deviceToken` presented, one answered before, is forgotten.
+     */
+    async signIn(credentials: { username: string; password: string; deviceToken?: string }, requestId: string) {
+      const device = credentials.deviceToken
+        ? await knownDevice(pool, credentials.deviceToken, credentials.username, await lockoutNow())
+        : null;
+      // Whether the sign-in came from a device of the account, or named one that is not (forged, another's, expired).
+      const from = device ? 'known_device; ' : credentials.deviceToken ? 'unknown_device; ' : '';
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
       const deny = async (status: number, detail: (known: boolean) => string) => {
         const target = await findUser(pool, { username: credentials.username });
@@ -305,22 +332,26 @@ export function createAccessService(deps: AccessDeps) {
           status,
           requestId,
           user: target ? auditUser(target) : undefined,
-          detail: detail(Boolean(target)),
+          detail: from + detail(Boolean(target)),
         });
       };
       let user: User | null;
       try {
-        user = await passwordOf(credentials.username, credentials.password);
+        user = await passwordOf(credentials.username, credentials.password, device ?? undefined);
       } catch (error) {
-        if (error instanceof AppError && error.options.code === 'account_locked')
-          await deny(429, () => 'account_locked');
+        const code = error instanceof AppError ? error.options.code : undefined;
+        if (code === 'account_locked' || code === 'device_locked') await deny(429, () => code);
         throw error;
       }
       if (!user) {
         await deny(401, (known) => (known ? 'wrong_password_or_disabled' : 'unknown_username'));
         throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
       }
-      return startSession(user, requestId, { label: 'signed in with password' });
+      const session = await startSession(user, requestId, {
+        label: 'signed in with password',
+        detail: device ? 'known_device' : undefined,
+      });
+      return { ...session, deviceToken: await registerDevice(pool, user.id, await lockoutNow(), device) };
     },
 
     async oidcNonce() {

@@ -19,6 +19,15 @@ const TOKEN_ID = '[a-z0-9]{16}';
 export const TOKEN_SHAPE = new RegExp(`^rc_(${TOKEN_ID})_([A-Za-z0-9_-]{43})$`);
 
 /**
+ * A device token, `rcd_<secret>` (256 bits, base64url; issued and checked by db/sign-in-devices.ts): what a password
+ * sign-in answers, for the browser or client to present at its next sign-in to the same account. The API's body
+ * checks it and the console's sealed cookie (web/session.ts) carries only tokens of this shape.
+ */
+export const DEVICE_TOKEN_SHAPE = /^rcd_[A-Za-z0-9_-]{43}$/;
+/** How long a device token stays valid unless its device signs in again: half a year, longer than any leave. */
+export const DEVICE_TOKEN_DAYS = 180;
+
+/**
  * The start of a token (`rc_<id>_`), in any case: written with other capitals or cut short, what follows is still
  * most of a credential.
  */

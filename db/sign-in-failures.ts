@@ -1,8 +1,10 @@
 /**
- * Failed password checks per account, in PostgreSQL so that every API process counts the same guesses: after
- * `freeFailures` failures in a row the account is locked for `firstLockMs`, doubling with each further failure up to
- * `maxLockMs`. A success clears the count; a day without failures forgets it. Counted per username as typed, known or
- * not, so the answer is the same for an account that does not exist (see the migration 1795910000000).
+ * Failed password checks, in PostgreSQL so that every API process counts the same guesses: after `freeFailures`
+ * failures in a row the count is locked for `firstLockMs`, doubling with each further failure up to `maxLockMs`. A
+ * success clears the count; a day without failures forgets it. Counted per account, by the username as typed, known
+ * or not, so the answer is the same for an account that does not exist (see the migration 1795910000000); or per
+ * device that signed in to the account before, by its key (db/sign-in-devices.ts), so that strangers locking the
+ * account do not lock out its user's own browser.
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -27,8 +29,15 @@ export const DEFAULT_LOCKOUT: LockoutPolicy = {
   forgetAfterMs: 24 * 3_600_000,
 };
 
-/** Not the username itself: what is typed there is sometimes a password. */
-const accountKey = (username: string) => createHash('sha256').update(`sign-in:${username}`).digest();
+/**
+ * Whose failures a count is: an account's (`accountCounter`) or a known device's (its key, a SHA-256 of a random
+ * token, which no username's key can be).
+ */
+export type FailureCounter = Buffer;
+
+/** An account's count. Not the username itself: what is typed there is sometimes a password. */
+export const accountCounter = (username: string): FailureCounter =>
+  createHash('sha256').update(`sign-in:${username}`).digest();
 
 // The failure count after this one: a count not seen for `forgetAfterMs` starts again.
 const NEXT_FAILURES = `CASE WHEN f.last_failure_at < $2::timestamptz - make_interval(secs => $6::float8 / 1000) THEN 1 ELSE f.failures + 1 END`;
@@ -36,17 +45,16 @@ const lockAfter = (failures: string) =>
   `CASE WHEN ${failures} > $3::int THEN $2::timestamptz + make_interval(secs => LEAST($4::float8 * power(2, ${failures} - $3::int - 1), $5::float8) / 1000) END`;
 
 /**
- * Claims one password check for the account. Locked: when it may try again, and the password must not be checked.
+ * Claims one password check against the count. Locked: when it may try again, and the password must not be checked.
  * Otherwise the attempt is counted as a failure before the (slow) check runs, so that concurrent guesses cannot all
  * pass while the first is being checked; `clearFailures` undoes it on a success.
  */
 export async function claimPasswordCheck(
   pool: Pool,
-  username: string,
+  key: FailureCounter,
   now: Date,
   policy: LockoutPolicy,
 ): Promise<{ lockedUntil: Date | null }> {
-  const key = accountKey(username);
   const params = [key, now, policy.freeFailures, policy.firstLockMs, policy.maxLockMs, policy.forgetAfterMs];
   const { rows } = await pool.query<{ failures: number }>(
     `INSERT INTO sign_in_failures AS f (account_key, failures, last_failure_at, locked_until)
@@ -72,7 +80,7 @@ export async function claimPasswordCheck(
   return { lockedUntil: locked.rows[0]?.locked_until ?? new Date(now.getTime() + 1000) };
 }
 
-/** The password was right: the account's failures are forgiven. */
-export async function clearFailures(pool: Pool, username: string): Promise<void> {
-  await pool.query('DELETE FROM sign_in_failures WHERE account_key = $1', [accountKey(username)]);
+/** The password was right: the count's failures are forgiven. */
+export async function clearFailures(pool: Pool, key: FailureCounter): Promise<void> {
+  await pool.query('DELETE FROM sign_in_failures WHERE account_key = $1', [key]);
 }

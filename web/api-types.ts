@@ -95,7 +95,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a username and password; answers a session token that expires (12 hours by default). */
+        /** Sign in with a username and password; answers a session token that expires (12 hours by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out. */
         post: operations["postApiAuthSignIn"];
         delete?: never;
         options?: never;
@@ -1753,13 +1753,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the deviceToken the last sign-in to this account from this client answered: such a sign-in is judged by this client's own wrong passwords, not by the account's lockout (which anyone who knows the username can set off); a token of another account, forgotten or expired counts for nothing */
+                    deviceToken?: string;
                     password: string;
                     username: string;
                 };
             };
         };
         responses: {
-            /** @description a session token */
+            /** @description a session token, and the device token */
             201: {
                 headers: {
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
@@ -1772,6 +1774,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description shown once: present it as deviceToken at the next sign-in to this account from this client (valid 180 days; it replaces the one presented) */
+                        deviceToken: string;
                         /**
                          * Format: date-time
                          * @description ISO-8601 instant
@@ -1851,7 +1855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing) */
+            /** @description too many attempts from this address; too many wrong passwords for this username, from clients that present no deviceToken of it (account_locked); or from the client that presents this deviceToken (device_locked): locked for a while, growing */
             429: {
                 headers: {
                     /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */

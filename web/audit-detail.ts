@@ -16,6 +16,9 @@ import { CORRECTION_WINDOW } from '../domain/policy';
 const CODE_WORDS: Readonly<Record<string, string>> = {
   // Sign-ins (app/access-service.ts).
   account_locked: 'account locked after too many wrong passwords',
+  device_locked: 'this browser or client locked after too many wrong passwords from it',
+  known_device: 'from a browser or client that signed in to this account before',
+  unknown_device: 'naming a browser or client this account does not know (forged, another account’s, or expired)',
   wrong_password_or_disabled: 'wrong password, or the account is disabled',
   unknown_username: 'no user of that name',
   oidc: 'with the agency’s sign-in (OpenID Connect)',

@@ -5,19 +5,25 @@
  * name receives them (in the embedded mode the Temporal Web UI, on another port): the token sealed (JWE, `dir` with
  * A256GCM, by jose) under a key derived from the console secret is of no use to any of them, nor to anyone who
  * copies it, as `Authorization: Bearer`. A cookie altered, sealed under another secret or past its time opens to
- * nothing: the browser is signed out.
+ * nothing: the browser is signed out. The device cookie (`DEVICE_COOKIE`), which spares a person's own browser the
+ * lockout strangers' guesses set off, is sealed the same way under a key of its own.
  */
 import { hkdfSync } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
+import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import { DEVICE_TOKEN_DAYS, DEVICE_TOKEN_SHAPE } from '../core/token-format';
 
 export const SESSION_COOKIE = 'rc_session';
 export const CSRF_FIELD = '_csrf';
 
 /** The shape of an API token (api/auth.ts): `rc_<16 id>_<43 secret>`. Only the id is ever used outside the cookie. */
 const TOKEN = /^rc_([a-z0-9]{16})_[A-Za-z0-9_-]{43}$/;
-/** Far longer than any cookie this console seals (about 250 characters): nothing larger is worth opening. */
-const MAX_COOKIE_LENGTH = 1024;
+/**
+ * Far longer than any cookie this console seals (a session about 250 characters, the device cookie of five accounts
+ * about 1,100): nothing larger is worth opening.
+ */
+const MAX_COOKIE_LENGTH = 2048;
 /** The only algorithms a session cookie is opened with: a JWE naming others is refused before any key is used. */
 const SEALING = { alg: 'dir', enc: 'A256GCM' } as const;
 
@@ -35,37 +41,51 @@ export function sessionSettings(publicBaseUrl: string, secret: string): SessionS
   return { secret, origin: url.origin, secureCookies: !local };
 }
 
+/** What a sealed cookie is for, each sealed under its own key: one never opens as the other. */
+type Sealing = 'relief console session cookie' | 'relief console device cookie';
+
 /**
- * The key sealing session cookies: derived from the console secret for this use alone (HKDF-SHA256), so it is
- * neither the CSRF tokens' HMAC key nor the OpenID Connect flow cookie's.
+ * The key sealing one kind of cookie: derived from the console secret for this use alone (HKDF-SHA256), so it is
+ * neither the CSRF tokens' HMAC key, nor the OpenID Connect flow cookie's, nor another kind's.
  */
-function sealingKey(secret: string): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), 'relief console session cookie', 32));
+function sealingKey(secret: string, use: Sealing): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), use, 32));
 }
 
-/** The cookie's value for an API session token: the token sealed, expiring with it. */
-export async function sealSessionToken(secret: string, token: string, expiresAt: Date): Promise<string> {
+/** A cookie's value: the claims sealed for `use`, expiring at `expiresAt`. */
+async function seal(secret: string, use: Sealing, claims: JWTPayload, expiresAt: Date): Promise<string> {
   const { EncryptJWT } = await import('jose');
-  return new EncryptJWT({ token })
+  return new EncryptJWT(claims)
     .setProtectedHeader(SEALING)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .encrypt(sealingKey(secret));
+    .encrypt(sealingKey(secret, use));
 }
 
-/** The API session token a cookie's value seals, or undefined: altered, sealed under another secret, expired. */
-export async function openSessionCookie(secret: string, value: unknown): Promise<string | undefined> {
+/** The claims a cookie's value seals for `use`, or undefined: too long, altered, sealed otherwise, expired. */
+async function opened(secret: string, use: Sealing, value: unknown): Promise<JWTPayload | undefined> {
   if (typeof value !== 'string' || value.length > MAX_COOKIE_LENGTH) return undefined;
   const { jwtDecrypt } = await import('jose');
   try {
-    const { payload } = await jwtDecrypt(value, sealingKey(secret), {
+    const { payload } = await jwtDecrypt(value, sealingKey(secret, use), {
       keyManagementAlgorithms: [SEALING.alg],
       contentEncryptionAlgorithms: [SEALING.enc],
       requiredClaims: ['exp'],
     });
-    return typeof payload.token === 'string' && TOKEN.test(payload.token) ? payload.token : undefined;
+    return payload;
   } catch {
     return undefined;
   }
+}
+
+/** The cookie's value for an API session token: the token sealed, expiring with it. */
+export async function sealSessionToken(secret: string, token: string, expiresAt: Date): Promise<string> {
+  return seal(secret, 'relief console session cookie', { token }, expiresAt);
+}
+
+/** The API session token a cookie's value seals, or undefined: altered, sealed under another secret, expired. */
+export async function openSessionCookie(secret: string, value: unknown): Promise<string | undefined> {
+  const payload = await opened(secret, 'relief console session cookie', value);
+  return typeof payload?.token === 'string' && TOKEN.test(payload.token) ? payload.token : undefined;
 }
 
 /** The token each request's cookie opened to (openSession), for the handlers after it. */
@@ -114,6 +134,59 @@ export async function startSession(
 
 export function endSession(res: Response, settings: SessionSettings): void {
   res.clearCookie(SESSION_COOKIE, cookieOptions(settings));
+}
+
+/**
+ * The browser's device cookie (OWASP's "device cookies"): for each account that signed in here with its password, the
+ * device token its last sign-in answered (POST /api/auth/sign-in, db/sign-in-devices.ts), sealed like the session
+ * under a key of its own, HttpOnly, Secure as the session, sent to the sign-in page only, and kept for
+ * `DEVICE_TOKEN_DAYS`. Presented at the next sign-in to that account, it has the person judged by this browser's
+ * wrong passwords, not locked out by strangers guessing at their username. Signing out keeps it.
+ */
+export const DEVICE_COOKIE = 'rc_devices';
+/** The accounts a browser keeps a device token for, the latest to sign in: a shared computer's few users. */
+const DEVICES_PER_BROWSER = 5;
+const DEVICE_TOKEN_MS = DEVICE_TOKEN_DAYS * 24 * 3600 * 1000;
+
+/** The device tokens the request's cookie seals, by username, oldest sign-in first; none when it opens to nothing. */
+async function devicesOf(req: Request, settings: SessionSettings): Promise<[string, string][]> {
+  const value = (req.cookies as Record<string, unknown> | undefined)?.[DEVICE_COOKIE];
+  const payload = await opened(settings.secret, 'relief console device cookie', value);
+  const devices = Array.isArray(payload?.devices) ? (payload.devices as unknown[]) : [];
+  return devices.filter(
+    (entry): entry is [string, string] =>
+      Array.isArray(entry) &&
+      typeof entry[0] === 'string' &&
+      typeof entry[1] === 'string' &&
+      DEVICE_TOKEN_SHAPE.test(entry[1]),
+  );
+}
+
+/** The device token this browser holds for `username`, to present when signing in to it, or undefined. */
+export async function deviceTokenOf(
+  req: Request,
+  settings: SessionSettings,
+  username: string,
+): Promise<string | undefined> {
+  return (await devicesOf(req, settings)).find(([name]) => name === username)?.[1];
+}
+
+/** Keeps `token` as this browser's device token for `username`, in place of the one it had, the newest of five. */
+export async function keepDeviceToken(
+  req: Request,
+  res: Response,
+  settings: SessionSettings,
+  username: string,
+  token: string,
+): Promise<void> {
+  const others = (await devicesOf(req, settings)).filter(([name]) => name !== username);
+  const devices = [...others, [username, token]].slice(-DEVICES_PER_BROWSER);
+  const expiresAt = new Date(Date.now() + DEVICE_TOKEN_MS);
+  res.cookie(DEVICE_COOKIE, await seal(settings.secret, 'relief console device cookie', { devices }, expiresAt), {
+    ...cookieOptions(settings),
+    path: '/sign-in',
+    maxAge: DEVICE_TOKEN_MS,
+  });
 }
 
 /**

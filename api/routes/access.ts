@@ -19,6 +19,7 @@ import {
   NewUserSchema,
   OidcNonceSchema,
   OidcSessionSchema,
+  PasswordSessionSchema,
   SessionSchema,
   SignInSchema,
   TemporaryPasswordSchema,
@@ -70,16 +71,17 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       method: 'post',
       path: '/api/auth/sign-in',
       tag: 'access',
-      summary: 'Sign in with a username and password; answers a session token that expires (12 hours by default).',
+      summary:
+        "Sign in with a username and password; answers a session token that expires (12 hours by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out.",
       actor: false,
       rateLimit: 'sign_in',
       body: SignInSchema,
       responses: {
-        201: { description: 'a session token', schema: SessionSchema },
+        201: { description: 'a session token, and the device token', schema: PasswordSessionSchema },
         401: { description: 'wrong username or password', problem: true },
         429: {
           description:
-            'too many attempts from this address, or too many wrong passwords for this username (locked for a while, growing)',
+            'too many attempts from this address; too many wrong passwords for this username, from clients that present no deviceToken of it (account_locked); or from the client that presents this deviceToken (device_locked): locked for a while, growing',
           problem: true,
         },
       },

@@ -381,6 +381,126 @@ describe('per-account lockout', () => {
   });
 });
 
+describe("a device that signed in before (OWASP's device cookies)", () => {
+  /** Two API processes over the one database, trusting the loopback proxy, on a clock that stands still. */
+  const clockMs = Date.now();
+  let first: ReturnType<typeof appWith>;
+  let second: ReturnType<typeof appWith>;
+  beforeAll(() => {
+    [first, second] = [1, 2].map(() =>
+      appWith({ trustedProxies: ['loopback'], lockout: { now: async () => new Date(clockMs) } }),
+    ) as [ReturnType<typeof appWith>, ReturnType<typeof appWith>];
+  });
+  let address = 0;
+  /** One sign-in from a new address, alternating between the two processes, with or without a device token. */
+  const signIn = (username: string, password: string, deviceToken?: string) => {
+    address += 1;
+    return request(address % 2 ? first : second)
+      .post('/api/auth/sign-in')
+      .set('X-Forwarded-For', `192.0.2.${address % 250}`)
+      .send({ username, password, ...(deviceToken === undefined ? {} : { deviceToken }) });
+  };
+  const officer = (username: string) =>
+    createTestUser(stack.pool, {
+      username,
+      agencyId: 'demo-police',
+      roles: ['agency_officer'],
+      password: TEST_PASSWORD,
+    });
+  /** The device token a successful sign-in answers. */
+  const deviceTokenOf = (res: request.Response) => (res.body as { deviceToken: string }).deviceToken;
+  const codeOf = (res: request.Response) => (res.body as { code?: string }).code;
+  const auditDetailOf = async (res: request.Response) =>
+    (
+      await stack.pool.query<{ outcome: string; detail: string | null }>(
+        'SELECT outcome, detail FROM audit_events WHERE request_id = $1',
+        [res.headers['x-request-id']],
+      )
+    ).rows;
+  /** A stranger's twenty guesses, with no device token: five free, then the account is locked. */
+  const strangerGuesses = async (username: string) => {
+    const statuses: number[] = [];
+    for (let n = 1; n <= 20; n += 1) statuses.push((await signIn(username, `stranger guess ${n}`)).status);
+    return statuses;
+  };
+
+  it("lets the person's own client sign in while strangers' guesses keep the account locked to everyone else", async () => {
+    await officer('device-owner');
+    const before = await signIn('device-owner', TEST_PASSWORD).expect(201);
+    const token = deviceTokenOf(before);
+    expect(token).toMatch(/^rcd_[A-Za-z0-9_-]{43}$/);
+
+    // The stranger, over both processes and many addresses, locks the account as before.
+    expect(await strangerGuesses('device-owner')).toEqual([
+      ...Array<number>(6).fill(401),
+      ...Array<number>(14).fill(429),
+    ]);
+    const refused = await signIn('device-owner', TEST_PASSWORD).expect(429);
+    expect([codeOf(refused), refused.headers['retry-after']]).toEqual(['account_locked', '60']);
+
+    // The person's client, presenting its device token, signs in, on the other process too; audited as such.
+    const signedIn = await signIn('device-owner', TEST_PASSWORD, token).expect(201);
+    expect(await auditDetailOf(signedIn)).toEqual([{ outcome: 'allowed', detail: 'known_device' }]);
+    const next = deviceTokenOf(signedIn);
+    expect(next).not.toBe(token);
+    await signIn('device-owner', TEST_PASSWORD, next).expect(201);
+
+    // The stranger is not forgiven by the person's success: still locked.
+    expect(codeOf(await signIn('device-owner', TEST_PASSWORD).expect(429))).toBe('account_locked');
+    // A token once used is replaced by the one its answer gave: the old one exempts no one.
+    const replaced = await signIn('device-owner', TEST_PASSWORD, token).expect(429);
+    expect(codeOf(replaced)).toBe('account_locked');
+    expect(await auditDetailOf(replaced)).toEqual([{ outcome: 'denied', detail: 'unknown_device; account_locked' }]);
+  });
+
+  it("gives no exemption to a forged device token, nor to another account's, and names a malformed one", async () => {
+    await officer('device-victim');
+    await officer('device-neighbour');
+    const neighbours = deviceTokenOf(await signIn('device-neighbour', TEST_PASSWORD).expect(201));
+    await strangerGuesses('device-victim');
+    const forged = `rcd_${randomBytes(32).toString('base64url')}`;
+    for (const token of [forged, neighbours]) {
+      const res = await signIn('device-victim', TEST_PASSWORD, token).expect(429);
+      expect([codeOf(res), res.headers['retry-after']]).toEqual(['account_locked', '60']);
+    }
+    const malformed = await signIn('device-victim', TEST_PASSWORD, 'rcd_not-a-token').expect(422);
+    expect(JSON.stringify(malformed.body)).toContain('deviceToken');
+  });
+
+  it('locks a device that fails too often on its own, until it waits or an admin gives a new password', async () => {
+    const owner = await officer('device-fumbler');
+    const admin = await createTestUser(stack.pool, {
+      username: 'device-fumbler-admin',
+      agencyId: 'demo-police',
+      roles: ['admin'],
+      password: TEST_PASSWORD,
+    });
+    const token = deviceTokenOf(await signIn('device-fumbler', TEST_PASSWORD).expect(201));
+    const statuses: number[] = [];
+    for (let n = 1; n <= 8; n += 1) statuses.push((await signIn('device-fumbler', `typo ${n}`, token)).status);
+    expect(statuses).toEqual([...Array<number>(6).fill(401), 429, 429]);
+    const locked = await signIn('device-fumbler', TEST_PASSWORD, token).expect(429);
+    expect([codeOf(locked), locked.headers['retry-after'], locked.headers.ratelimit]).toEqual([
+      'device_locked',
+      '60',
+      '"5-wrong-in-a-row"; r=0; t=60',
+    ]);
+    expect(await auditDetailOf(locked)).toEqual([{ outcome: 'denied', detail: 'known_device; device_locked' }]);
+    // The device's failures are its own: the account is not locked by them.
+    await signIn('device-fumbler', TEST_PASSWORD).expect(201);
+
+    // An admin's new password lifts the device's lock at once.
+    await stack.resetRateLimits();
+    const given = await request(first)
+      .post(`/api/users/${owner.user.id}/password-reset`)
+      .set(admin.headers)
+      .set('Idempotency-Key', `reset-${randomBytes(6).toString('hex')}`)
+      .expect(200);
+    const { temporaryPassword } = given.body as { temporaryPassword: string };
+    await signIn('device-fumbler', temporaryPassword, token).expect(201);
+  });
+});
+
 describe('the audited read limit', () => {
   const limits = { signInPerMinute: 3, writesPerMinute: 5, auditedReadsPerMinute: 600, refusedReadsPerMinute: 4 };
   const deniedReadsOf = async (caseId: string) =>

@@ -7,7 +7,7 @@ import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, param, type Kit } from '../kit';
 import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
-import { endSession, returnPath, startSession } from '../session';
+import { deviceTokenOf, endSession, keepDeviceToken, returnPath, startSession } from '../session';
 
 /** The form's fields as its messages name them ("Enter your username"). */
 const SIGN_IN_NAMED: readonly NamedField[] = [
@@ -49,9 +49,14 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
     const form = formOf(req);
     const username = (form.username ?? '').trim();
     try {
+      // This browser's device token for the account, if it signed in to it before: strangers' guesses do not lock it.
+      const deviceToken = await deviceTokenOf(req, kit.settings.session, username);
       const session = ok(
-        await kit.api(req).POST('/api/auth/sign-in', { body: { username, password: form.password ?? '' } }),
+        await kit
+          .api(req)
+          .POST('/api/auth/sign-in', { body: { username, password: form.password ?? '', deviceToken } }),
       );
+      await keepDeviceToken(req, res, kit.settings.session, username, session.deviceToken);
       await startSession(res, kit.settings.session, session.token, session.expiresAt);
       res.redirect(303, returnPath(form.next) ?? '/');
     } catch (error) {
@@ -62,7 +67,9 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
           ? refusal(
               error.problem.code === 'account_locked'
                 ? 'Too many wrong passwords for this account. Wait a few minutes, then try again.'
-                : 'Too many sign-in attempts from here. Wait a minute, then try again.',
+                : error.problem.code === 'device_locked'
+                  ? 'Too many wrong passwords for this account from this browser. Wait a few minutes, then try again.'
+                  : 'Too many sign-in attempts from here. Wait a minute, then try again.',
             )
           : error.status === 401
             ? refusal('Wrong username or password.')
