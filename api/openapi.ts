@@ -11,6 +11,11 @@ import { ProblemSchema } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
 
+/** How every route of a case says the refusal of a case id its caller's agency has no case of. */
+const NO_CASE_OF_YOURS =
+  "or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and " +
+  'an id no case has are answered alike, so that no answer tells a case exists';
+
 /** OpenAPI 3.1 speaks JSON Schema 2020-12, zod's default target; the `$schema` marker is dropped per schema. */
 function jsonSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -238,6 +243,11 @@ function operation(spec: Route): JsonSchema {
     responses['403'] ??= problemResponse(
       spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this',
     );
+    // A case the caller's agency takes no part in and one that does not exist are the same 403 (app/case-reads.ts).
+    if (spec.path.includes(':caseId')) {
+      const refused = responses['403'] as { description: string };
+      responses['403'] = { ...refused, description: `${refused.description}; ${NO_CASE_OF_YOURS}` };
+    }
   }
   const limit = rateLimitOf(spec);
   if (limit !== 'none') {

@@ -87,26 +87,30 @@ export interface CaseReadsDeps {
 export type CaseReads = ReturnType<typeof createCaseReads>;
 
 export function createCaseReads(deps: CaseReadsDeps) {
-  /** The case, if it exists and the actor's agency takes part in it with a role that sees cases. */
+  /**
+   * The case, if it exists and the actor's agency takes part in it with a role that sees cases. A case that does not
+   * exist is refused as one of other agencies is, the same 403 `not_a_participant` in the same words: a 404 for the one
+   * told an officer of any agency, by a case id, that a case of other agencies exists. Both are audited alike (every
+   * 403 is), so neither does the trail their own supervisor reads tell them apart.
+   */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
     const view = await getCase(deps.pool, caseId);
-    if (!view) throw new AppError('not_found', `No case ${caseId}.`, { code: 'case_not_found' });
-    if (!canSeeCase(actor, view.agencies)) {
-      // An agency a transfer took the case from is told so, and to whom: its notice of the transfer named the agency.
-      const movedTo = seesCases(actor) ? transferredAwayTo(view, actor.agencyId) : undefined;
-      if (movedTo) {
-        const name = (await findAgency(deps.pool, movedTo))?.name ?? 'another agency';
-        throw new AppError(
-          'forbidden',
-          `This case was transferred from your agency to ${name}; your agency no longer takes part in it.`,
-          { code: 'transferred_away' },
-        );
-      }
-      throw new AppError('forbidden', 'Your agency does not take part in this case, or your role does not see cases.', {
-        code: 'not_a_participant',
-      });
+    if (view && canSeeCase(actor, view.agencies)) return view;
+    // An agency a transfer took the case from is told so, and to whom: its notice of the transfer named the agency.
+    const movedTo = view && seesCases(actor) ? transferredAwayTo(view, actor.agencyId) : undefined;
+    if (movedTo) {
+      const name = (await findAgency(deps.pool, movedTo))?.name ?? 'another agency';
+      throw new AppError(
+        'forbidden',
+        `This case was transferred from your agency to ${name}; your agency no longer takes part in it.`,
+        { code: 'transferred_away' },
+      );
     }
-    return view;
+    throw new AppError(
+      'forbidden',
+      'Your agency takes part in no case with this id, or your role does not see cases: check the id, or the link you followed.',
+      { code: 'not_a_participant' },
+    );
   };
 
   /** The case, when the actor may read its survivor's identity; else a 403 with the rule's code and words. */

@@ -2629,19 +2629,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the role or agency may not do this */
+            /** @description the role or agency may not do this; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -2882,19 +2871,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description neither the case's coordinator nor the agency that owns the request */
+            /** @description neither the case's coordinator nor the agency that owns the request; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3154,19 +3132,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not the case's coordinator */
+            /** @description not the case's coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3354,19 +3321,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not an agency of this case */
+            /** @description not an agency of this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3504,7 +3460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description one who sees the step but may not read the survivor's identity */
+            /** @description one who sees the step but may not read the survivor's identity; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3515,7 +3471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case or document, or a document of a step the caller may not see */
+            /** @description no such document, or a document of a step the caller may not see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3664,7 +3620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator */
+            /** @description one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3675,7 +3631,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such document (never added, removed already, or of a step the caller may not see) */
+            /** @description no such document (never added, removed already, or of a step the caller may not see) */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3844,19 +3800,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not an agency of this case */
+            /** @description not an agency of this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -4099,7 +4044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects) */
+            /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects); or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4110,7 +4055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4329,7 +4274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects) */
+            /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects); or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4340,7 +4285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4530,7 +4475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not an agency of this case */
+            /** @description not an agency of this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4541,7 +4486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4747,7 +4692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not one who acts for the step's agency on this case, or its coordinator */
+            /** @description not one who acts for the step's agency on this case, or its coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4758,7 +4703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5010,7 +4955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a step the caller sees that another agency signs, or a role that may not sign */
+            /** @description a step the caller sees that another agency signs, or a role that may not sign; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5021,7 +4966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5180,7 +5125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a step the caller sees that another agency signs, or a role that may not sign */
+            /** @description a step the caller sees that another agency signs, or a role that may not sign; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5191,7 +5136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such case, or no such step the caller may see */
+            /** @description no such step the caller may see */
             404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5361,19 +5306,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested) */
+            /** @description not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested); or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -5554,19 +5488,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not one working this case */
+            /** @description not one working this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -5746,19 +5669,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not one working this case */
+            /** @description not one working this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -5943,19 +5855,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not one working this case */
+            /** @description not one working this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6194,19 +6095,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not the case's coordinator */
+            /** @description not the case's coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
-                headers: {
-                    "X-Correlation-Id": components["headers"]["CorrelationId"];
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such case */
-            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];

@@ -66,8 +66,6 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
       'Someone may have signed it in the meantime, perhaps you in another window. Open the case to see what it records.'
     );
   },
-  // The API names the id it did not find; a person reads what the console says of an address that cannot be a case.
-  case_not_found: () => 'There is no such case.',
   correction_conflict: () =>
     'Someone corrected this sign-off while you were filling in the form. Open the case to see what it records now, ' +
     'then correct it again if it is still wrong.',

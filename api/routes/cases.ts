@@ -38,7 +38,7 @@ function newReferenceNamed(body: unknown): string | undefined {
 /** How a sign-off is refused, and its preview the same way (`previewSignOff` runs the sign-off's checks). */
 const signOffRefusals = {
   403: { description: 'a step the caller sees that another agency signs, or a role that may not sign', problem: true },
-  404: { description: 'no such case, or no such step the caller may see', problem: true },
+  404: { description: 'no such step the caller may see', problem: true },
   409: {
     description: 'the case is not open (whatever the step), or the step is not in a state to accept this',
     problem: true,
@@ -52,7 +52,7 @@ const correctionRefusals = {
       "neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects)",
     problem: true,
   },
-  404: { description: 'no such case, or no such step the caller may see', problem: true },
+  404: { description: 'no such step the caller may see', problem: true },
   409: {
     description:
       'the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named)',
@@ -144,7 +144,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       auditDisclosure: { action: 'case.read_notes', disclosed: (body) => showsSealedDetails(body as CaseView) },
       responses: {
         200: { description: 'the case', schema: CaseViewSchema },
-        404: { description: 'no such case', problem: true },
       },
       reveal: revealNotes,
       handle: async ({ params, actor }) => ({
@@ -162,7 +161,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the reminders', schema: ReminderListSchema },
         403: { description: 'not an agency of this case', problem: true },
-        404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {
         return { status: 200, body: { items: await caseReads.reminders(params.caseId, actor) } };
@@ -183,7 +181,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
             'not an agency of this case, not one working it (not_permitted_identity), or an ICE or HHS officer whose agency has no step on it yet (identity_not_yet_requested)',
           problem: true,
         },
-        404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => {
         const survivor = await caseReads.survivor(params.caseId, actor);
@@ -213,7 +210,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
           schema: SurvivorCorrectedSchema,
         },
         403: { description: 'not one working this case', problem: true },
-        404: { description: 'no such case', problem: true },
         409: {
           description:
             'a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; the new reference is taken (reference_taken); or the key is in progress',
@@ -245,7 +241,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
         201: { description: 'the identity, recorded', schema: SurvivorEnteredSchema },
         200: { description: 'the case has this identity already', schema: SurvivorEnteredSchema },
         403: { description: 'not one working this case', problem: true },
-        404: { description: 'no such case', problem: true },
         409: {
           description:
             'the case has another identity on record (survivor_exists, naming each field that differs: POST corrects all but birthDate, which is never corrected); or the new reference is taken (reference_taken)',
@@ -282,7 +277,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the earlier versions', schema: SurvivorRevisionsSchema },
         403: { description: 'not one working this case', problem: true },
-        404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => ({
         status: 200,
@@ -392,7 +386,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the closed case', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },
-        404: { description: 'no such case', problem: true },
         409: { description: 'the case is already closed, or the key is in progress', problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
@@ -417,7 +410,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the case after the transfer', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },
-        404: { description: 'no such case', problem: true },
         409: { description: 'the case is closed, or the key is in progress', problem: true },
       },
       handle: async ({ params, body, actor, operationId }) => {
@@ -450,7 +442,6 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the case with the new request pending', schema: CaseViewSchema },
         403: { description: "neither the case's coordinator nor the agency that owns the request", problem: true },
-        404: { description: 'no such case', problem: true },
         409: {
           description:
             'nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing ' +

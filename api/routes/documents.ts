@@ -63,7 +63,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           problem: true,
         },
         403: { description: "not one who acts for the step's agency on this case, or its coordinator", problem: true },
-        404: { description: 'no such case, or no such step the caller may see', problem: true },
+        404: { description: 'no such step the caller may see', problem: true },
         413: {
           description:
             "the file is larger than 10 MB (`document_too_large`), or the case's documents would take more than the case may hold, 200 MB together (`case_documents_full`): nothing was stored",
@@ -104,7 +104,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the documents', schema: DocumentListSchema },
         403: { description: 'not an agency of this case', problem: true },
-        404: { description: 'no such case, or no such step the caller may see', problem: true },
+        404: { description: 'no such step the caller may see', problem: true },
       },
       handle: async ({ params, actor }) => ({
         status: 200,
@@ -122,7 +122,6 @@ export function documentRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the documents', schema: DocumentListSchema },
         403: { description: 'not an agency of this case', problem: true },
-        404: { description: 'no such case', problem: true },
       },
       handle: async ({ params, actor }) => ({
         status: 200,
@@ -145,7 +144,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           schema: DocumentContentSchema,
         },
         403: { description: "one who sees the step but may not read the survivor's identity", problem: true },
-        404: { description: 'no such case or document, or a document of a step the caller may not see', problem: true },
+        404: { description: 'no such document, or a document of a step the caller may not see', problem: true },
       },
       handle: async ({ params, actor }) => {
         const document = await documents.download(params.caseId, params.documentId, actor);
@@ -192,8 +191,7 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           problem: true,
         },
         404: {
-          description:
-            'no such case, or no such document (never added, removed already, or of a step the caller may not see)',
+          description: 'no such document (never added, removed already, or of a step the caller may not see)',
           problem: true,
         },
         422: { description: 'no reason, or one not on the list', problem: true },

@@ -167,7 +167,7 @@ describe("a rate limit's 429", () => {
     for (let n = 0; n < 3; n += 1) await signIn().expect(401);
     const nowhere = '00000000-0000-4000-8000-00000000c429';
     const refusedRead = () => request(app).get(`/api/cases/${nowhere}/survivor`).set(headersOf('demo-police-officer'));
-    for (let n = 0; n < 2; n += 1) await refusedRead().expect(404);
+    for (let n = 0; n < 2; n += 1) await refusedRead().expect(403);
     const write = () => request(app).post('/api/tokens/nosuchtoken00000/revoke').set(headersOf('demo-advocate'));
     for (let n = 0; n < 5; n += 1) expect((await write()).status).not.toBe(429);
     // 40 seconds into the minute: 20 to wait, not 60.
@@ -599,7 +599,7 @@ describe('the audited read limit', () => {
         expect(res.body).toMatchObject({ code: 'rate_limited' });
       }
     }
-    expect(statuses).toEqual([...Array.from({ length: 30 }, () => 404), 429]);
+    expect(statuses).toEqual([...Array.from({ length: 30 }, () => 403), 429]);
     expect(await refusedRows()).toBe(30);
     // A refusal is not a read: the same user's reads, audited ones included, are not held back by their refusals.
     const read = await request(app).get(`/api/cases/${caseId}/survivor`).set(headersOf('demo-police-officer'));
@@ -619,7 +619,7 @@ describe('the audited read limit', () => {
       statuses.push(
         (await request(app).get(`/api/cases/${caseId}/survivor`).set(headersOf('demo-police-officer'))).status,
       );
-    expect(statuses).toEqual([404, 404, 200, 200, 200]);
+    expect(statuses).toEqual([403, 403, 200, 200, 200]);
   });
 });
 
@@ -800,7 +800,7 @@ describe('HTTP hardening on authenticated routes', () => {
     }
     // A refusal too: what it names (a case's id, a field) is nobody's to keep.
     const unknown = '00000000-0000-4000-8000-000000000000';
-    const refused = await request(stack.app).get(`/api/cases/${unknown}`).set(stack.as('advocate')).expect(404);
+    const refused = await request(stack.app).get(`/api/cases/${unknown}`).set(stack.as('advocate')).expect(403);
     expect(refused.headers['cache-control']).toBe('no-store');
   });
 

@@ -864,10 +864,14 @@ describe('outages and faults of ours', () => {
 });
 
 describe('reading, signing and closing a case', () => {
-  it('validates path parameters and answers 404 for an unknown case', async () => {
+  it('validates path parameters and answers an unknown case as one of other agencies (403)', async () => {
     const bad = await request(app).get('/api/cases/not-a-uuid').set(as('le-1')).expect(400);
     expect(bad.body).toMatchObject({ code: 'invalid_params', errors: [{ field: 'caseId' }] });
-    await request(app).get('/api/cases/7c9e6679-7425-40de-944b-e07fc1f90ae7').set(as('le-1')).expect(404);
+    const unknown = await request(app)
+      .get('/api/cases/7c9e6679-7425-40de-944b-e07fc1f90ae7')
+      .set(as('le-1'))
+      .expect(403);
+    expect(unknown.body).toMatchObject({ code: 'not_a_participant' });
   });
 
   it('records a sign-off by the owning agency and answers with the updated case', async () => {

@@ -85,13 +85,15 @@ test('a sign-off page is titled by its step, so two tabs of one case tell apart'
   );
 });
 
-test('a case that is not there is "no such case", whatever its address, never its id', async () => {
+test('a case that is not there is said so in words, never by its id: an address that cannot be one 404, an id no case has as a case of other agencies', async () => {
   const nil = '00000000-0000-0000-0000-000000000000';
-  for (const path of [`/cases/${nil}`, '/cases/not-a-uuid']) {
-    const page = await getAs('demo-coordinator', path).expect(404);
-    expect([path, textOf(page.text)]).toEqual([path, expect.stringContaining('There is no such case.')]);
-    expect(page.text).not.toContain(nil);
-  }
+  const none = await getAs('demo-coordinator', `/cases/${nil}`).expect(403);
+  expect(textOf(none.text)).toContain(
+    'Your agency takes part in no case with this id, or your role does not see cases: check the id, or the link you followed.',
+  );
+  expect(none.text).not.toContain(nil);
+  const notAnId = await getAs('demo-coordinator', '/cases/not-a-uuid').expect(404);
+  expect(textOf(notAnId.text)).toContain('There is no such case.');
 });
 
 test('a step signed in another window: the refused sign-off is headed "Sign off" and shows what was typed', async () => {
