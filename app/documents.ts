@@ -40,6 +40,7 @@ import type { DocumentRemovalReason } from '../domain/reasons';
 import { singleLineText } from '../domain/text';
 import type { CaseReads } from './case-reads';
 import { createUploadGate, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './document-limits';
+import type { RateCounts } from './rate-counts';
 
 export { DOCUMENT_MAX_BYTES, DOCUMENT_MEDIA_TYPES } from '../db/documents';
 
@@ -184,11 +185,12 @@ function sizeOf(bytes: number): string {
   return bytes < 1024 * 1024 ? exact : `${Number((bytes / (1024 * 1024)).toFixed(1))} MB (${exact})`;
 }
 
-export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
+export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads, counts: RateCounts) {
   const storage: DocumentStorage = deps.documentStorage ?? { kind: 'postgres' };
   const limits: DocumentLimits = { ...DEFAULT_DOCUMENT_LIMITS, ...deps.documentLimits };
-  // One per process (the services are built once): uploads in flight, and the pool connections their writes hold.
-  const gate = createUploadGate(limits);
+  // One per process (the services are built once): uploads in flight (a user's counted in PostgreSQL, shared by every
+  // process), and the pool connections their writes hold.
+  const gate = createUploadGate(limits, counts);
   const writes = createSemaphore(limits.writeConnections);
   const refused = (message: string) => new AppError('forbidden', message, { code: 'not_permitted_document' });
   const stepOf = async (caseId: string, stepId: string, actor: Actor) => {
@@ -262,11 +264,11 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads) {
      * app/document-limits.ts), its body never read; the row is written in the uploads' share of the pool.
      */
     async upload(caseId: string, stepId: string, actor: Actor, receive: () => Promise<ReceivedFile>) {
-      const leave = gate.enter(actor.userId);
+      const leave = await gate.enter(actor.userId);
       try {
         return await uploadInFlight(caseId, stepId, actor, receive);
       } finally {
-        leave();
+        await leave();
       }
     },
 

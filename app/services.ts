@@ -33,7 +33,7 @@ export interface Services {
   /** The documents that prove each step. */
   documents: Documents;
   idempotency: IdempotencyService;
-  /** The counts of the API's rate limits, shared by every process on the database. */
+  /** The counts of the API's rate limits and of each user's uploads in flight, shared by every process on the database. */
   rateCounts: RateCounts;
   calendarFeeds: CalendarFeeds;
   /** The compliance report's figures. */
@@ -43,6 +43,7 @@ export interface Services {
 export function createServices(parts: ServiceParts): Services {
   const caseReads = createCaseReads(parts);
   const access = createAccessService(parts);
+  const rateCounts = createRateCounts(parts);
   return {
     access,
     audit: createAuditService(parts),
@@ -50,9 +51,9 @@ export function createServices(parts: ServiceParts): Services {
     caseReads,
     caseTransfers: createCaseTransfers(parts),
     survivorRecords: createSurvivorRecords(parts, caseReads),
-    documents: createDocuments(parts, caseReads),
+    documents: createDocuments(parts, caseReads, rateCounts),
     idempotency: createIdempotencyService(parts),
-    rateCounts: createRateCounts(parts),
+    rateCounts,
     calendarFeeds: createCalendarFeeds(parts, access),
     reports: createReportsService(parts),
   };

@@ -1,8 +1,8 @@
 /**
  * Hits per key in fixed windows, in PostgreSQL so that every API process counts the same requests (the API's rate
- * limits, api/rate-limits.ts). One upsert per hit: a key's first hit, or its first after its window ended, opens a
- * window of `windowMs` from the database's clock, so processes whose clocks differ still agree (migration
- * 1796300000010).
+ * limits, api/rate-limits.ts, and each user's uploads in flight, app/document-limits.ts). One upsert per hit: a key's
+ * first hit, or its first after its window ended or all its hits were taken back, opens a window of `windowMs` from the
+ * database's clock, so processes whose clocks differ still agree (migration 1796300000010).
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -17,6 +17,13 @@ export interface WindowHits {
 const keyOf = (key: string) => createHash('sha256').update(`rate-limit:${key}`).digest();
 
 const ENDED = 'h.window_ends_at <= statement_timestamp()';
+/**
+ * A hit opens a new window when the key's ended, or when every hit of it was taken back: a count back at none is a
+ * key's first hit again. So an upload's place among a user's uploads in flight (app/document-limits.ts), a count that
+ * is taken back when the upload ends, is held for its whole time from when it was taken, not from when a place of that
+ * key was first taken.
+ */
+const OPENS = `(${ENDED} OR h.hits = 0)`;
 
 /**
  * One hit counted: an upsert every write through the API makes (`prepared`, db/pool.ts: PostgreSQL parses and plans it
@@ -25,8 +32,8 @@ const ENDED = 'h.window_ends_at <= statement_timestamp()';
 const COUNT_HIT_SQL = `INSERT INTO rate_limit_hits AS h (key, hits, window_ends_at)
      VALUES ($1, 1, statement_timestamp() + make_interval(secs => $2::float8 / 1000))
      ON CONFLICT (key) DO UPDATE SET
-       hits = CASE WHEN ${ENDED} THEN 1 ELSE h.hits + 1 END,
-       window_ends_at = CASE WHEN ${ENDED} THEN excluded.window_ends_at ELSE h.window_ends_at END
+       hits = CASE WHEN ${OPENS} THEN 1 ELSE h.hits + 1 END,
+       window_ends_at = CASE WHEN ${OPENS} THEN excluded.window_ends_at ELSE h.window_ends_at END
      RETURNING hits, window_ends_at`;
 
 /** Counts one hit of `key`; answers the hits of its window so far, this one included, and when the window ends. */

@@ -1,6 +1,7 @@
 /**
  * One account's uploads must not starve everyone (outside probe Q2), on real parts (test/support/stack.ts): uploads
- * in flight beyond the caller's 2, or the process's 4, are refused 429 with Retry-After and the RateLimit headers,
+ * in flight beyond the caller's 2 (counted across API processes: two apps on one database here, each with the memory
+ * of its own), or the process's 4, are refused 429 with Retry-After and the RateLimit headers,
  * their bodies unread; a step's document count and a case's bytes are quotas refused in words naming the field,
  * nothing stored; and while uploads hold every connection they may (their writes held up by a lock on
  * `step_documents`, taken as the owner), another user's read and the readiness check still get one. It asserts that
@@ -157,6 +158,57 @@ describe('uploads in flight', () => {
       });
       await held.release();
       expect((await Promise.all(four)).map((res) => res.status)).toEqual([201, 201, 201, 201]);
+    } finally {
+      await held.release();
+    }
+  });
+
+  /**
+   * Two API processes on one database (each app its own services, so its own memory: app/services.ts), and the
+   * officer's two uploads held in flight on the first; the test lets them go (`held.release`).
+   */
+  async function twoInFlightOnOneProcess() {
+    const caseId = await openCase();
+    const [one, other] = [appWith({}), appWith({})];
+    const held = await holdDocumentWrites();
+    const first = [sent(upload(one, caseId, POLICE)), sent(upload(one, caseId, POLICE))];
+    try {
+      await eventually(async () => (await held.blocked()) === 2, 'the two uploads to reach their write');
+    } catch (error) {
+      await held.release();
+      throw error;
+    }
+    return { caseId, one, other, held, first };
+  }
+
+  it("a user's 2 at once are counted across API processes: the third, sent to another process, is refused 429", async () => {
+    const { caseId, one, other, held, first } = await twoInFlightOnOneProcess();
+    try {
+      // Counted per process, the other process had none of the officer's in flight and took it (three at once).
+      const third = await upload(other, caseId, POLICE);
+      expect([third.status, third.body]).toEqual([429, expect.objectContaining({ code: 'too_many_uploads' })]);
+      expect(waitOf(third)).toMatchObject({ retryAfter: '5', rateLimit: '"2-at-once"; r=0; t=5' });
+      await held.release();
+      expect((await Promise.all(first)).map((res) => res.status)).toEqual([201, 201]);
+    } finally {
+      await held.release();
+    }
+    // Given back at their end, wherever they were taken: the officer uploads to the other process, twice at once.
+    const again = await Promise.all([sent(upload(other, caseId, POLICE)), sent(upload(one, caseId, POLICE))]);
+    expect(again.map((res) => res.status)).toEqual([201, 201]);
+    expect(await storedOn(caseId)).toBe(4);
+  });
+
+  it('a place a process never gave back (it died mid-upload) is free again once its time is up', async () => {
+    const { caseId, other, held, first } = await twoInFlightOnOneProcess();
+    try {
+      expect((await upload(other, caseId, POLICE)).status).toBe(429);
+      // As if UPLOAD_PLACE_MS had passed: the places' time is up, as a killed process's would be.
+      await stack.pool.query("UPDATE rate_limit_hits SET window_ends_at = statement_timestamp() - interval '1 second'");
+      const taken = sent(upload(other, caseId, POLICE));
+      await eventually(async () => (await held.blocked()) === 3, 'the third upload to reach its write');
+      await held.release();
+      expect((await Promise.all([...first, taken])).map((res) => res.status)).toEqual([201, 201, 201]);
     } finally {
       await held.release();
     }

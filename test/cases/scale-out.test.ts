@@ -6,6 +6,7 @@
  * sign-off is applied once, every reminder reaches the mail server under its own Message-ID and none under another
  * (a resend under the same Message-ID, after a kill between the server's acceptance and its record, is counted apart),
  * and no request is answered 5xx but 503 with Retry-After.
+ * The sign-in limit and a user's uploads in flight are counted once across the API processes, not once per process.
  * The bench's section 4 runs the same code (test/support/scale-out.ts) at bench size.
  */
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -93,6 +94,43 @@ test('the sign-in limit is counted once across API processes, not once per proce
   }
   // Three attempts at each process: counted per process, none would have been refused.
   expect(statuses).toEqual(['401', '401', '401', '401', '429 rate_limited', '429 rate_limited']);
+}, 60_000);
+
+test("a user's uploads in flight are counted once across API processes, not once per process", async () => {
+  const tally = newTally();
+  const [caseId] = (await openCases(retryingClient(topology!, parts.officer, tally), parts, 1, 1)).map((c) => c.caseId);
+  const upload = (api: number) => {
+    const form = new FormData();
+    form.append('file', new Blob([`%PDF-1.4\nscale-out upload ${api} ${Math.random()}\n`]), 'letter.pdf');
+    return fetch(`${topology!.apis[api]!.origin!}/api/cases/${caseId}/steps/cp_request-1/documents`, {
+      method: 'POST',
+      headers: parts.officer,
+      body: form,
+    });
+  };
+  // The documents' inserts held, so the first two uploads stay in flight as long as the test needs.
+  const holder = await stack.database.owner.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE step_documents IN SHARE ROW EXCLUSIVE MODE');
+  try {
+    const first = [upload(0), upload(0)];
+    await eventually(async () => {
+      const { rows } = await stack.database.owner.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+      );
+      return rows[0]!.n === 2;
+    }, 'the two uploads to reach their write');
+    // Counted per process, the other process had none of the officer's in flight and took it: three at once.
+    const third = await upload(1);
+    expect([third.status, ((await third.json()) as { code?: string }).code]).toEqual([429, 'too_many_uploads']);
+    await holder.query('ROLLBACK');
+    expect((await Promise.all(first)).map((res) => res.status)).toEqual([201, 201]);
+  } finally {
+    await holder.query('ROLLBACK');
+    holder.release();
+  }
+  // Given back at their end: the other process takes the officer's next one.
+  expect((await upload(1)).status).toBe(201);
 }, 60_000);
 
 test('SIGKILL one worker and one API process mid-run: every sign-off applied once, every due reminder sent once', async () => {
