@@ -12,6 +12,7 @@ import { isIdempotencyKey } from '../core/idempotency-key';
 import { routerPathWords, type VocabularyOf } from '../core/log-vocabulary';
 import { ApiProblem } from './api-client';
 import { fileNameOf, formFileOf, multipartForm } from './documents';
+import { isSecretField, keepForm, keepsForm } from './kept-form';
 import { formOf, Kit } from './kit';
 import { humanize } from './labels';
 import { accountPages } from './pages/account';
@@ -32,12 +33,13 @@ import { stepDocumentPages } from './pages/step-documents';
 import { userPages } from './pages/users';
 import {
   consoleCsrf,
-  CSRF_FIELD,
   endSession,
   openSession,
   returnPath,
+  sessionLapsed,
   sessionSettings,
   sessionTokenOf,
+  sessionUserOf,
   signInReturningTo,
 } from './session';
 
@@ -57,9 +59,6 @@ const IDEMPOTENCY_FIELD = 'idempotencyKey';
 
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
-/** Fields a kept form never carries back in the page: its page's own CSRF token, and anything secret. */
-const NOT_KEPT = (name: string) => name === CSRF_FIELD || /password|secret|token/i.test(name);
-
 /** Fields a kept form carries but does not list as typed: how the form travels, not what the person entered. */
 const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', 'expectedCorrections']);
 
@@ -70,7 +69,7 @@ const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', '
  */
 function renderFormKept(kit: Kit, req: Request, res: Response): void {
   const form = formOf(req);
-  const fields = Object.entries(form).filter(([name]) => !NOT_KEPT(name));
+  const fields = Object.entries(form).filter(([name]) => !isSecretField(name));
   const entries = fields
     .filter(([name, value]) => !NOT_TYPED.has(name) && value.trim() !== '')
     .map(([name, value]) => ({ label: humanize(name.split('.').pop() ?? name), value }));
@@ -172,6 +171,22 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
       status,
     );
 
+  /**
+   * A form sent as its session ended (its time passed, or it was revoked): sent to sign in and back to its page, where
+   * a form of a page that keeps them (web/kept-form.ts) comes back filled in, sealed for the user who typed it. Its
+   * CSRF token was checked first: a form forged elsewhere is never kept. Nothing in it is sent.
+   */
+  const signInAgain = async (req: Request, res: Response) => {
+    const page = pageOf(req);
+    const userId = sessionUserOf(req);
+    const kept =
+      req.method === 'POST' &&
+      userId !== undefined &&
+      keepsForm(page) &&
+      (await keepForm(res, settings, userId, page, formOf(req)));
+    res.redirect(303, signInReturningTo(page, kept ? 'kept' : 'expired'));
+  };
+
   router.use(cookieParser());
   // Before the CSRF check, which binds forms to the session, and everything else that reads it.
   router.use(openSession(settings));
@@ -181,11 +196,12 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
     const refusal = csrf.originRefusal(req);
     return refusal ? refuseForm(req, res, refusal, 403) : next();
   });
-  // A form sent with no session at all (its cookie expired in the browser) is sent to sign in and back to its page,
-  // as one whose session was revoked is, before the CSRF check, which binds forms to a session and would call it
-  // expired; and before any of its body is read (a sign-off may carry a 10 MB document).
+  // A form sent with no session at all (no cookie, or one past even its lapsed session's time) is sent to sign in and
+  // back to its page, as one whose session was revoked is, before the CSRF check, which binds forms to a session and
+  // would call it expired; and before any of its body is read (a sign-off may carry a 10 MB document). One of a
+  // session whose time has just passed is read and checked, to be kept (signInAgain, below).
   router.use((req, res, next) => {
-    if (req.method !== 'POST' || PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
+    if (req.method !== 'POST' || PUBLIC_PAGES.has(req.path) || sessionTokenOf(req) || sessionLapsed(req)) return next();
     res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
@@ -225,9 +241,10 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
       400,
     );
   });
-  router.use((req, res, next) => {
+  router.use(async (req, res, next) => {
     if (PUBLIC_PAGES.has(req.path) || sessionTokenOf(req)) return next();
     if (req.method === 'GET') return res.redirect(303, signInReturningTo(pageOf(req)));
+    if (req.method === 'POST') return signInAgain(req, res);
     next();
   });
 
@@ -268,9 +285,11 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/api/')) return next(error);
+    // A page that failed did not show the form kept for it (Kit.keptForm): its error page says nothing of it.
+    res.locals.formKept = false;
     if (error instanceof ApiProblem && error.status === 401) {
       endSession(res, settings);
-      return res.redirect(303, signInReturningTo(pageOf(req), 'expired'));
+      return signInAgain(req, res).catch(next);
     }
     if (error instanceof ApiProblem && error.status === 503) {
       // PostgreSQL or Temporal is down behind the API: nothing the person did wrong, and nothing for us to debug.

@@ -16,6 +16,7 @@ import {
 } from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
+import { dropKeptForm, keptFormHere } from './kept-form';
 import { isolated, sentenceHtml } from './isolated';
 import { zonesCountedIn } from '../core/people-dates';
 
@@ -92,6 +93,18 @@ export class Kit {
     return me;
   }
 
+  /**
+   * The form this user sent from this page as their session ended (web/kept-form.ts), to show again filled in, with
+   * a notice (KEPT_NOTICE) that nothing was sent; undefined when there is none. Shown once: the page rendered with
+   * it clears it (`render`).
+   */
+  async keptForm(req: Request, res: Response): Promise<Record<string, string> | undefined> {
+    const me = await this.me(req, res);
+    const kept = await keptFormHere(req, res, this.settings.session, me.user.id);
+    if (kept) res.locals.formKept = true;
+    return kept;
+  }
+
   /** The case as this browser's user may read it (GET /api/cases/{caseId}); an ApiProblem as the API refused. */
   async case(req: Request, caseId: string): Promise<CaseView> {
     return ok(await this.api(req).GET('/api/cases/{caseId}', { params: { path: { caseId } } }));
@@ -144,6 +157,8 @@ export class Kit {
 
   render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
     const me = res.locals.me as MeView | undefined;
+    const flash: unknown = data.flash ?? (res.locals.formKept ? KEPT_NOTICE : undefined);
+    if (res.locals.formKept) dropKeptForm(res, this.settings.session);
     const html = this.eta.render(view, {
       me,
       home: res.locals.me ? homeOf(res.locals.me as MeView) : undefined,
@@ -166,17 +181,21 @@ export class Kit {
         named: (name: string) => sentenceHtml(isolated(name), this.eta.config.escapeFunction),
         dateLimits: DATE_LIMITS,
       },
-      flash: undefined,
       // A notice's first clause ("Your sign-off was recorded"), first in the title; a page may name its own.
-      titleNotice: typeof data.flash === 'string' ? noticeHeadline(data.flash) : undefined,
+      titleNotice: typeof flash === 'string' ? noticeHeadline(flash) : undefined,
       errors: {},
       // The API's id of this request (api/request-id.ts), which support can find in the logs.
       requestId: res.getHeader('X-Request-Id'),
       ...data,
+      flash,
     });
     res.status(status).type('html').send(html);
   }
 }
+
+/** Above a form kept as its session ended and filled in again after signing in (`keptForm`). */
+const KEPT_NOTICE =
+  'Your session had ended, so nothing was sent. What you entered is filled in again below: check it, then send it again.';
 
 /**
  * A notice's words up to its first full stop, colon or semicolon: what happened, said first in the page's title

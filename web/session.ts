@@ -41,29 +41,32 @@ export function sessionSettings(publicBaseUrl: string, secret: string): SessionS
   return { secret, origin: url.origin, secureCookies: !local };
 }
 
-/** What a sealed cookie is for, each sealed under its own key: one never opens as the other. */
-type Sealing = 'relief console session cookie' | 'relief console device cookie';
-
 /**
- * The key sealing one kind of cookie: derived from the console secret for this use alone (HKDF-SHA256), so it is
- * neither the CSRF tokens' HMAC key, nor the OpenID Connect flow cookie's, nor another kind's.
+ * The key sealing what the console seals (`use`): derived from the console secret for this use alone (HKDF-SHA256),
+ * so a session cookie's key is neither a kept form's (web/kept-form.ts), nor the CSRF tokens' HMAC key, nor the
+ * OpenID Connect flow cookie's.
  */
-function sealingKey(secret: string, use: Sealing): Uint8Array {
+function sealingKey(secret: string, use: string): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), use, 32));
 }
 
-/** A cookie's value: the claims sealed for `use`, expiring at `expiresAt`. */
-async function seal(secret: string, use: Sealing, claims: JWTPayload, expiresAt: Date): Promise<string> {
+/** `payload` sealed (JWE, `dir` with A256GCM) under the key of `use`, opening to nothing after `expiresAt`. */
+export async function seal(secret: string, use: string, payload: Record<string, unknown>, expiresAt: Date) {
   const { EncryptJWT } = await import('jose');
-  return new EncryptJWT(claims)
+  return new EncryptJWT(payload)
     .setProtectedHeader(SEALING)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .encrypt(sealingKey(secret, use));
 }
 
-/** The claims a cookie's value seals for `use`, or undefined: too long, altered, sealed otherwise, expired. */
-async function opened(secret: string, use: Sealing, value: unknown): Promise<JWTPayload | undefined> {
-  if (typeof value !== 'string' || value.length > MAX_COOKIE_LENGTH) return undefined;
+/** What `seal` sealed under the key of `use`, or undefined: too long, altered, sealed otherwise, expired. */
+export async function openSealed(
+  secret: string,
+  use: string,
+  value: unknown,
+  maxLength: number,
+): Promise<Record<string, unknown> | undefined> {
+  if (typeof value !== 'string' || value.length > maxLength) return undefined;
   const { jwtDecrypt } = await import('jose');
   try {
     const { payload } = await jwtDecrypt(value, sealingKey(secret, use), {
@@ -77,30 +80,65 @@ async function opened(secret: string, use: Sealing, value: unknown): Promise<JWT
   }
 }
 
-/** The cookie's value for an API session token: the token sealed, expiring with it. */
-export async function sealSessionToken(secret: string, token: string, expiresAt: Date): Promise<string> {
-  return seal(secret, 'relief console session cookie', { token }, expiresAt);
+const SESSION_SEALING = 'relief console session cookie';
+
+/**
+ * How long a session's cookie outlives its token: past its end the cookie opens to no token, only to the session
+ * that lapsed (its token's id, its user), so a form sent then is still checked against its CSRF token and kept for
+ * the same person to send again once signed in (web/kept-form.ts).
+ */
+const LAPSED_FOR_MS = 12 * 3600 * 1000;
+
+/**
+ * The cookie's value for an API session token: the token and its user sealed, the token until it expires (`until`),
+ * the cookie a while longer (LAPSED_FOR_MS).
+ */
+export async function sealSessionToken(
+  secret: string,
+  token: string,
+  expiresAt: Date,
+  userId?: string,
+): Promise<string> {
+  const until = Math.floor(expiresAt.getTime() / 1000);
+  return seal(secret, SESSION_SEALING, { token, userId, until }, new Date(expiresAt.getTime() + LAPSED_FOR_MS));
+}
+
+/** A session cookie opened: its token, its user (when sealed with it), and whether the token's time has passed. */
+interface OpenedSession {
+  token: string;
+  userId?: string;
+  lapsed: boolean;
+}
+
+async function openSessionValue(secret: string, value: unknown): Promise<OpenedSession | undefined> {
+  const payload = await openSealed(secret, SESSION_SEALING, value, MAX_COOKIE_LENGTH);
+  if (typeof payload?.token !== 'string' || !TOKEN.test(payload.token)) return undefined;
+  // A cookie sealed before it had `until` is one whose token ends with it.
+  const until = typeof payload.until === 'number' ? payload.until : (payload.exp as number);
+  const userId = typeof payload.userId === 'string' ? payload.userId : undefined;
+  return { token: payload.token, userId, lapsed: Date.now() >= until * 1000 };
 }
 
 /** The API session token a cookie's value seals, or undefined: altered, sealed under another secret, expired. */
 export async function openSessionCookie(secret: string, value: unknown): Promise<string | undefined> {
-  const payload = await opened(secret, 'relief console session cookie', value);
-  return typeof payload?.token === 'string' && TOKEN.test(payload.token) ? payload.token : undefined;
+  const opened = await openSessionValue(secret, value);
+  return opened && !opened.lapsed ? opened.token : undefined;
 }
 
-/** The token each request's cookie opened to (openSession), for the handlers after it. */
-const openedTokens = new WeakMap<Request, string>();
+/** The session each request's cookie opened to (openSession), for the handlers after it. */
+const openedSessions = new WeakMap<Request, OpenedSession>();
 
 /**
  * Opens the session cookie once per request, before anything reads the session (sessionTokenOf). A cookie that
- * opens to nothing is cleared: the browser is signed out and signs in again, never shown an error.
+ * opens to nothing is cleared: the browser is signed out and signs in again, never shown an error. One whose token's
+ * time has passed is kept until its own ends (LAPSED_FOR_MS), or signing in replaces it: its browser is signed out.
  */
 export function openSession(settings: SessionSettings): RequestHandler {
   return async (req, res, next) => {
     const value = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
     if (value === undefined) return next();
-    const token = await openSessionCookie(settings.secret, value);
-    if (token) openedTokens.set(req, token);
+    const opened = await openSessionValue(settings.secret, value);
+    if (opened) openedSessions.set(req, opened);
     else endSession(res, settings);
     next();
   };
@@ -108,10 +146,25 @@ export function openSession(settings: SessionSettings): RequestHandler {
 
 /** This request's API session token, opened from its cookie (openSession), or undefined when signed out. */
 export function sessionTokenOf(req: Request): string | undefined {
-  return openedTokens.get(req);
+  const opened = openedSessions.get(req);
+  return opened && !opened.lapsed ? opened.token : undefined;
 }
 
-const cookieOptions = (settings: SessionSettings): CookieOptions => ({
+/** Whether this request's cookie holds a session whose time has passed (its browser is signed out). */
+export function sessionLapsed(req: Request): boolean {
+  return openedSessions.get(req)?.lapsed === true;
+}
+
+/**
+ * The user of this request's session, whether its time has passed or not, as its cookie was sealed with it; or
+ * undefined (no cookie, or one sealed without it). Who a form sent as the session ended was typed by.
+ */
+export function sessionUserOf(req: Request): string | undefined {
+  return openedSessions.get(req)?.userId;
+}
+
+/** The console's own cookies: HttpOnly, Lax, Secure but on this machine over plain HTTP, for every page. */
+export const consoleCookieOptions = (settings: SessionSettings): CookieOptions => ({
   httpOnly: true,
   sameSite: 'lax',
   secure: settings.secureCookies,
@@ -121,19 +174,18 @@ const cookieOptions = (settings: SessionSettings): CookieOptions => ({
 export async function startSession(
   res: Response,
   settings: SessionSettings,
-  token: string,
-  expiresAt: string,
+  session: { token: string; expiresAt: string; user: { id: string } },
 ): Promise<void> {
-  const expiry = new Date(expiresAt);
-  const maxAge = Math.max(0, expiry.getTime() - Date.now());
-  res.cookie(SESSION_COOKIE, await sealSessionToken(settings.secret, token, expiry), {
-    ...cookieOptions(settings),
+  const expiry = new Date(session.expiresAt);
+  const maxAge = Math.max(0, expiry.getTime() + LAPSED_FOR_MS - Date.now());
+  res.cookie(SESSION_COOKIE, await sealSessionToken(settings.secret, session.token, expiry, session.user.id), {
+    ...consoleCookieOptions(settings),
     maxAge,
   });
 }
 
 export function endSession(res: Response, settings: SessionSettings): void {
-  res.clearCookie(SESSION_COOKIE, cookieOptions(settings));
+  res.clearCookie(SESSION_COOKIE, consoleCookieOptions(settings));
 }
 
 /**
@@ -144,6 +196,7 @@ export function endSession(res: Response, settings: SessionSettings): void {
  * wrong passwords, not locked out by strangers guessing at their username. Signing out keeps it.
  */
 export const DEVICE_COOKIE = 'rc_devices';
+const DEVICE_SEALING = 'relief console device cookie';
 /** The accounts a browser keeps a device token for, the latest to sign in: a shared computer's few users. */
 const DEVICES_PER_BROWSER = 5;
 const DEVICE_TOKEN_MS = DEVICE_TOKEN_DAYS * 24 * 3600 * 1000;
@@ -151,7 +204,7 @@ const DEVICE_TOKEN_MS = DEVICE_TOKEN_DAYS * 24 * 3600 * 1000;
 /** The device tokens the request's cookie seals, by username, oldest sign-in first; none when it opens to nothing. */
 async function devicesOf(req: Request, settings: SessionSettings): Promise<[string, string][]> {
   const value = (req.cookies as Record<string, unknown> | undefined)?.[DEVICE_COOKIE];
-  const payload = await opened(settings.secret, 'relief console device cookie', value);
+  const payload = await openSealed(settings.secret, DEVICE_SEALING, value, MAX_COOKIE_LENGTH);
   const devices = Array.isArray(payload?.devices) ? (payload.devices as unknown[]) : [];
   return devices.filter(
     (entry): entry is [string, string] =>
@@ -182,8 +235,8 @@ export async function keepDeviceToken(
   const others = (await devicesOf(req, settings)).filter(([name]) => name !== username);
   const devices = [...others, [username, token]].slice(-DEVICES_PER_BROWSER);
   const expiresAt = new Date(Date.now() + DEVICE_TOKEN_MS);
-  res.cookie(DEVICE_COOKIE, await seal(settings.secret, 'relief console device cookie', { devices }, expiresAt), {
-    ...cookieOptions(settings),
+  res.cookie(DEVICE_COOKIE, await seal(settings.secret, DEVICE_SEALING, { devices }, expiresAt), {
+    ...consoleCookieOptions(settings),
     path: '/sign-in',
     maxAge: DEVICE_TOKEN_MS,
   });
@@ -222,15 +275,16 @@ export interface Csrf {
 export function consoleCsrf(settings: SessionSettings): Csrf {
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => settings.secret,
+    // A session whose time has passed still binds its forms: one sent then is checked as it was shown.
     getSessionIdentifier: (req) => {
-      const token = sessionTokenOf(req);
+      const token = openedSessions.get(req)?.token;
       return token ? TOKEN.exec(token)![1]! : '';
     },
     // `__Host-` keeps a subdomain from setting the cookie; browsers accept the prefix only on Secure cookies.
     cookieName: settings.secureCookies ? '__Host-rc_csrf' : 'rc_csrf',
     // Lax like the session: a link followed from elsewhere still sends it, so it is not replaced under forms open
     // in other tabs; a cross-site POST never carries it.
-    cookieOptions: cookieOptions(settings),
+    cookieOptions: consoleCookieOptions(settings),
     getCsrfTokenFromRequest: (req) => {
       const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
       return typeof sent === 'string' ? sent : undefined;
@@ -269,7 +323,7 @@ export function returnPath(path: string | undefined): string | undefined {
 }
 
 /** The sign-in page, with the page to come back to (each form posts to its own page, so a form returns to itself). */
-export function signInReturningTo(path: string, notice?: 'expired'): string {
+export function signInReturningTo(path: string, notice?: 'expired' | 'kept'): string {
   const query = new URLSearchParams();
   if (notice) query.set('notice', notice);
   const back = returnPath(path);

@@ -23,8 +23,11 @@ export interface ConsoleStack {
   base: string;
   /** The console's session cookie (its value) of one of the stack's users, sealed as signing in seals it. */
   sessionCookie(username: string): string;
-  /** The session cookie (its value) for any API token, sealed as signing in seals it. */
-  sealToken(token: string): Promise<string>;
+  /**
+   * The session cookie (its value) for any API token, sealed as signing in seals it: ending in 12 hours, or at
+   * `expiresAt` (a time passed: a session that lapsed), of `userId` when given.
+   */
+  sealToken(token: string, session?: { expiresAt?: Date; userId?: string }): Promise<string>;
   /** The API token a session cookie's value seals (undefined if it opens to nothing), as the console opens it. */
   tokenIn(cookie: string): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -61,7 +64,8 @@ export async function startConsoleStack(
     ...api,
   });
   server.on('request', app);
-  const sealToken = (token: string) => sealSessionToken(secret, token, new Date(Date.now() + SESSION_MS));
+  const sealToken = (token: string, session: { expiresAt?: Date; userId?: string } = {}) =>
+    sealSessionToken(secret, token, session.expiresAt ?? new Date(Date.now() + SESSION_MS), session.userId);
   // Sealed once here: tests build their requests' cookies synchronously.
   const cookies = new Map(
     await Promise.all(
@@ -113,7 +117,7 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
       return started().base;
     },
     sessionCookie: (username) => started().sessionCookie(username),
-    sealToken: (token) => started().sealToken(token),
+    sealToken: (token, session) => started().sealToken(token, session),
     tokenIn: (cookie) => started().tokenIn(cookie),
     stop: () => started().stop(),
   };

@@ -7,6 +7,7 @@ import { ApiProblem, ok } from '../api-client';
 import { formProblemOf, plainProblem, titleOf, type FormProblem, type NamedField } from '../form-problems';
 import { formOf, param, type Kit } from '../kit';
 import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
+import { dropKeptForm, keptFormPage } from '../kept-form';
 import { deviceTokenOf, endSession, keepDeviceToken, returnPath, startSession } from '../session';
 
 /** The form's fields as its messages name them ("Enter your username"). */
@@ -19,6 +20,8 @@ const SIGN_IN_FIELDS = SIGN_IN_NAMED.map((field) => field.name);
 const NOTICES: Record<string, string> = {
   expired:
     'Your session has ended. Please sign in again: you will come back to the page you were on. A form you were sending was not sent.',
+  // What was typed in the form is kept, sealed, for whoever typed it (web/kept-form.ts); never said here.
+  kept: 'Your session has ended, so the form you were sending was not sent. Please sign in again: you will come back to it with what you entered, to check and send again.',
   'signed-out': 'You have signed out.',
 };
 
@@ -57,8 +60,10 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
           .POST('/api/auth/sign-in', { body: { username, password: form.password ?? '', deviceToken } }),
       );
       await keepDeviceToken(req, res, kit.settings.session, username, session.deviceToken);
-      await startSession(res, kit.settings.session, session.token, session.expiresAt);
-      res.redirect(303, returnPath(form.next) ?? '/');
+      await startSession(res, kit.settings.session, session);
+      // A form kept for another user than the one signing in is cleared here, unread.
+      const kept = await keptFormPage(req, res, kit.settings.session, session.user.id);
+      res.redirect(303, returnPath(form.next) ?? returnPath(kept) ?? '/');
     } catch (error) {
       // A field left empty (or too long) is a body the API refuses as not valid (422): asked for by its field.
       if (!(error instanceof ApiProblem) || ![400, 401, 422, 429].includes(error.status)) throw error;
@@ -97,8 +102,10 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       try {
         const idToken = await oidc.finish(req, res);
         const session = ok(await kit.api(req).POST('/api/auth/oidc/session', { body: { idToken } }));
-        await startSession(res, kit.settings.session, session.token, session.expiresAt);
-        res.redirect(303, '/');
+        await startSession(res, kit.settings.session, session);
+        // Back to the form kept for them, which the identity provider's pages came between; else home.
+        const kept = await keptFormPage(req, res, kit.settings.session, session.user.id);
+        res.redirect(303, returnPath(kept) ?? '/');
       } catch (error) {
         if (error instanceof OidcSignInError) {
           req.log?.warn({ reason: error.reason }, 'OpenID Connect sign-in refused');
@@ -120,6 +127,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
     const answer = await kit.api(req).POST('/api/auth/sign-out');
     if (!answer.response.ok && answer.response.status !== 401) ok(answer);
     endSession(res, kit.settings.session);
+    dropKeptForm(res, kit.settings.session);
     res.redirect(303, '/sign-in?notice=signed-out');
   });
 

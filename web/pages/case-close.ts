@@ -62,7 +62,7 @@ export function caseClosePages(kit: Kit): Router {
     );
   };
 
-  router.get('/cases/:caseId/close', (req, res) => renderForm(req, res, {}));
+  router.get('/cases/:caseId/close', async (req, res) => renderForm(req, res, (await kit.keptForm(req, res)) ?? {}));
 
   router.post('/cases/:caseId/close', async (req, res) => {
     await kit.me(req, res);

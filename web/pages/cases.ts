@@ -125,7 +125,7 @@ export function casePages(kit: Kit): Router {
 
   router.get('/cases/new', async (req, res) => {
     await mayOpenCases(req, res);
-    await renderNewCase(req, res, {});
+    await renderNewCase(req, res, (await kit.keptForm(req, res)) ?? {});
   });
 
   router.post('/cases', async (req, res) => {
@@ -362,8 +362,13 @@ export function casePages(kit: Kit): Router {
           );
     // A form refused for an outcome the step no longer takes (someone signed it meanwhile, or the same form sent
     // twice at once): its answers are shown, so the officer can copy them (into a correction, say) rather than lose them.
+    // So is a form kept as its session ended (Kit.keptForm) for a step signed since.
     const sent =
-      problem && !correcting && step.status !== 'pending' && form.outcome && !outcomes.includes(form.outcome)
+      (problem || res.locals.formKept) &&
+      !correcting &&
+      step.status !== 'pending' &&
+      form.outcome &&
+      !outcomes.includes(form.outcome)
         ? sentAnswers(kind, form)
         : undefined;
     kit.render(
@@ -443,6 +448,9 @@ export function casePages(kit: Kit): Router {
     // the coordinator alone corrects): the refusal is said in words at once, not after the form is filled in.
     if (!mayCorrect(me, view, step))
       throw (me.can.signSteps && isCorrectable(step) && correctionRefusal(me, view, step)) || cannotCorrect();
+    // Sent as the session ended: back as it was typed, with the count of corrections it was opened with.
+    const kept = await kit.keptForm(req, res);
+    if (kept) return renderSignOff(req, res, kept, undefined, true);
     // Prefilled with what the step records; its note is not (left empty, the correction keeps it).
     const recorded = Object.entries(step.details).flatMap(([name, value]) =>
       typeof value === 'string' && name !== 'note' ? [[`details.${name}`, value] as const] : [],
@@ -508,6 +516,8 @@ export function casePages(kit: Kit): Router {
   });
 
   router.get('/cases/:caseId/steps/:stepId', async (req, res) => {
+    const kept = await kit.keptForm(req, res);
+    if (kept) return renderSignOff(req, res, kept);
     const outcome = param(req, 'outcome') ?? '';
     await renderSignOff(req, res, { outcome }, param(req, 'choosing') === 'yes' && !outcome ? noOutcome() : undefined);
   });
@@ -718,7 +728,12 @@ export function casePages(kit: Kit): Router {
   };
 
   router.get('/cases/:caseId/transfer', async (req, res) => {
-    await renderTransfer(req, res, { toAgencyId: param(req, 'toAgencyId') ?? '', reason: param(req, 'reason') ?? '' });
+    const kept = await kit.keptForm(req, res);
+    await renderTransfer(
+      req,
+      res,
+      kept ?? { toAgencyId: param(req, 'toAgencyId') ?? '', reason: param(req, 'reason') ?? '' },
+    );
   });
 
   router.post('/cases/:caseId/transfer', async (req, res) => {

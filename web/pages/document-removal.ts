@@ -102,7 +102,9 @@ export function documentRemovalPages(kit: Kit): Router {
     );
   };
 
-  router.get('/cases/:caseId/documents/:documentId/remove', (req, res) => render(req, res, {}));
+  router.get('/cases/:caseId/documents/:documentId/remove', async (req, res) =>
+    render(req, res, (await kit.keptForm(req, res)) ?? {}),
+  );
 
   router.post('/cases/:caseId/documents/:documentId/remove', async (req, res) => {
     await kit.me(req, res);

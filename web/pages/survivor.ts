@@ -337,7 +337,7 @@ export function survivorPages(kit: Kit): Router {
     );
   };
 
-  router.get('/cases/:caseId/survivor', (req, res) => renderForm(req, res, undefined));
+  router.get('/cases/:caseId/survivor', async (req, res) => renderForm(req, res, await kit.keptForm(req, res)));
 
   router.post('/cases/:caseId/survivor', async (req, res) => {
     const me = await kit.me(req, res);
