@@ -20,7 +20,7 @@ import { idTokenVerifier } from '../../api/oidc';
 import { ConfigError, loadConfig } from '../../app/config';
 import { createConsole } from '../../web/console';
 import { OIDC_FLOW_COOKIE } from '../../web/oidc';
-import { openSessionCookie, SESSION_COOKIE } from '../../web/session';
+import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { createWorker, type TestUser } from '../support/auth';
 import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
@@ -339,6 +339,37 @@ test('an unlinked identity is refused with what to ask an admin; once an admin l
   const replayed = await again.go(callback.href);
   expect(replayed.status).toBe(400);
   expect(again.cookies.has(SESSION_COOKIE)).toBe(false);
+});
+
+test('a form kept as its session ended comes back after signing in at the provider, not the home page', async () => {
+  // Linked by the test above: the officer signs in with their identity.
+  const browser = new Browser();
+  const live = await sealSessionToken(CONSOLE_SECRET, officer.token, new Date(Date.now() + 3600_000), officer.user.id);
+  browser.cookies.set(SESSION_COOKIE, live);
+  const page = await (await browser.go('/cases/new')).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+  const idempotencyKey = /name="idempotencyKey" value="([^"]+)"/.exec(page)![1]!;
+  // The same session, its time passed as the form was being filled in.
+  const lapsed = await sealSessionToken(CONSOLE_SECRET, officer.token, new Date(Date.now() - 60_000), officer.user.id);
+  browser.cookies.set(SESSION_COOKIE, lapsed);
+  const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const sent = await request(app)
+    .post('/cases')
+    .set('Cookie', cookie)
+    .set('Origin', PUBLIC_BASE_URL)
+    .type('form')
+    .send({ _csrf: csrf, idempotencyKey, identifiedOn: '2026-11-03', reference: 'KEPT-OIDC' })
+    .expect(303);
+  expect(sent.headers.location).toBe('/sign-in?notice=kept&next=%2Fcases%2Fnew');
+  const kept = (sent.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('rc_kept='))!;
+  browser.cookies.set('rc_kept', kept.split(';')[0]!.slice('rc_kept='.length));
+
+  const landed = await browser.go((await browser.toProviderAndBack()).href);
+  expect(landed.status).toBe(303);
+  expect(landed.headers.get('location')).toBe('/cases/new');
+  const form = await (await browser.go('/cases/new')).text();
+  expect(form).toContain('value="KEPT-OIDC"');
+  expect(form).toContain('Your session had ended, so nothing was sent.');
 });
 
 test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered, for another client, expired → 401', async () => {
