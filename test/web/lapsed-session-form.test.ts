@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from '../../web/session';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
 import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { cookiesSetBy } from '../support/forms';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { logCapture } from '../support/scan';
 import { signInThroughPage } from '../support/sign-in-page';
@@ -217,4 +218,24 @@ test('a correction of the survivor’s details comes back filled in, and sends a
   expect(((await survivor()).body as { name: string }).name).toBe('Hilda Kestrelsdottir');
   expect(log.lines.filter((line) => line.includes('Kestrelsdottir'))).toEqual([]);
   await page.context().close();
+});
+
+test('a form with a password (a new API key) sent as its session ended is not kept: it says so, and asks again', async () => {
+  const police = suite.stack.users['demo-police-officer']!;
+  const live = await suite.sealToken(police.token, { userId: police.user.id });
+  const page = await request(suite.app).get('/account/api-keys').set('Cookie', `${SESSION_COOKIE}=${live}`).expect(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  const lapsed = await suite.sealToken(police.token, {
+    expiresAt: new Date(Date.now() - 60_000),
+    userId: police.user.id,
+  });
+  const answer = await request(suite.app)
+    .post('/account/api-keys')
+    .set('Cookie', [`${SESSION_COOKIE}=${lapsed}`, ...cookiesSetBy(page)].join('; '))
+    .set('Origin', suite.base)
+    .type('form')
+    .send({ _csrf: csrf, label: 'Nightly export', expiresInDays: '30', currentPassword: TEST_PASSWORD });
+  expect(answer.status).toBe(303);
+  expect(answer.headers.location).toBe('/sign-in?notice=expired&next=%2Faccount%2Fapi-keys');
+  expect(String(answer.headers['set-cookie'] ?? '')).not.toContain('rc_kept');
 });
