@@ -11,7 +11,6 @@
 import { hkdfSync } from 'node:crypto';
 import { doubleCsrf } from 'csrf-csrf';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
-import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { DEVICE_TOKEN_DAYS, DEVICE_TOKEN_SHAPE } from '../core/token-format';
 
 export const SESSION_COOKIE = 'rc_session';
