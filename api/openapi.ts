@@ -154,7 +154,10 @@ function refusingPolicies(spec: Route): { policy: string; note: string; when: st
             note:
               ' (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is ' +
               'when the lock ends',
-            when: 'an account locked after wrong passwords (`account_locked`)',
+            when:
+              spec.path === '/api/auth/sign-in'
+                ? 'an account, or a device of it, locked after wrong passwords (`account_locked`, `device_locked`)'
+                : 'a session or API key locked after wrong current passwords (`account_locked`)',
           },
         ]
       : []),

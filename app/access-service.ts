@@ -22,6 +22,7 @@ import {
   claimPasswordCheck,
   clearFailures,
   DEFAULT_LOCKOUT,
+  tokenCounter,
   type FailureCounter,
   type LockoutPolicy,
 } from '../db/sign-in-failures';
@@ -255,36 +256,61 @@ export function createAccessService(deps: AccessDeps) {
   const changedBy = (actor: Actor) => changedByOf(pool, actor);
 
   /**
-   * The one way a password is checked, wherever it is typed: refused unchecked while locked (429), counted as a
-   * failure otherwise, and the count cleared on success. Counted against the account (`account_locked`, the same for
-   * every username, existing or not), or against the `device` when it signed in to this account before
-   * (`device_locked`): its user is then not held back by strangers' guesses at the account, nor are they forgiven.
+   * Whose count judges a password check (db/sign-in-failures.ts), and how its lock is told. `alsoFails`: a count that
+   * a wrong password runs up too, without judging this check nor being forgiven by its success.
    */
-  const passwordOf = async (username: string, password: string, device?: FailureCounter): Promise<User | null> => {
-    const counter = device ?? accountCounter(username);
-    const { lockedUntil } = await claimPasswordCheck(pool, counter, await lockoutNow(), lockout);
+  interface Judge {
+    counter: FailureCounter;
+    code: 'account_locked' | 'device_locked';
+    whose: string;
+    alsoFails?: FailureCounter;
+  }
+  const byAccount = (username: string): Judge => ({
+    counter: accountCounter(username),
+    code: 'account_locked',
+    whose: 'for this account',
+  });
+
+  /**
+   * The one way a password is checked, wherever it is typed: refused unchecked while the `judge`'s count is locked
+   * (429), counted as a failure otherwise, and the count cleared on success. Judged by the account's count
+   * (`account_locked`, the same for every username, existing or not) unless a device that signed in to this account
+   * before (`device_locked`) or a signed-in token (`proveCurrentPassword`) asks: its user is then not held back by
+   * strangers' guesses at the account, nor are they forgiven.
+   */
+  const passwordOf = async (username: string, password: string, judge = byAccount(username)): Promise<User | null> => {
+    const { lockedUntil } = await claimPasswordCheck(pool, judge.counter, await lockoutNow(), lockout);
     if (lockedUntil) {
       // The wait as every 429 says it (app/limited-headers.ts): `"<n>-wrong-in-a-row"`, no window, no partition key.
       const policy = { policy: `${lockout.freeFailures}-wrong-in-a-row`, quota: lockout.freeFailures };
       const headers = limitedHeaders({ ...policy, until: lockedUntil }, (await lockoutNow()).getTime());
-      const [code, whose] = device
-        ? ['device_locked', 'from this device for this account']
-        : ['account_locked', 'for this account'];
       throw new AppError(
         'too_many_requests',
-        `Too many wrong passwords ${whose}. Try again in ${headers['Retry-After']} seconds.`,
-        { code, headers },
+        `Too many wrong passwords ${judge.whose}. Try again in ${headers['Retry-After']} seconds.`,
+        { code: judge.code, headers },
       );
     }
     const user = await checkPassword(pool, username, password);
-    if (user) await clearFailures(pool, counter);
+    if (user) await clearFailures(pool, judge.counter);
+    else if (judge.alsoFails) await claimPasswordCheck(pool, judge.alsoFails, await lockoutNow(), lockout);
     return user;
   };
 
-  /** The signed-in user, once `password` proves they are at the keyboard (a token alone may be stolen). */
-  const proveCurrentPassword = async (userId: string, password: string): Promise<User> => {
+  /**
+   * The signed-in user, once `password` proves they are at the keyboard (a token alone may be stolen). Judged by the
+   * wrong passwords of the session or API key asking (`tokenId`), not by the account's, which strangers at sign-in run
+   * up; each is counted against the account too, so a stolen token's guesses lock its sign-in as a stranger's do.
+   */
+  const proveCurrentPassword = async (userId: string, tokenId: string, password: string): Promise<User> => {
     const user = (await findUser(pool, { id: userId }))!;
-    if (!(await passwordOf(user.username, password))) {
+    const judge: Judge = {
+      counter: tokenCounter(tokenId),
+      // The code the account's lock had here before: clients tell it as "wait, then try again".
+      code: 'account_locked',
+      whose: 'for this account from this session or API key',
+      alsoFails: accountCounter(user.username),
+    };
+    if (!(await passwordOf(user.username, password, judge))) {
       throw new AppError('forbidden', 'The current password is wrong.', {
         code: 'wrong_password',
         fields: [{ field: 'currentPassword', message: 'wrong' }],
@@ -335,9 +361,12 @@ export function createAccessService(deps: AccessDeps) {
           detail: from + detail(Boolean(target)),
         });
       };
+      const judge: Judge = device
+        ? { counter: device, code: 'device_locked', whose: 'from this device for this account' }
+        : byAccount(credentials.username);
       let user: User | null;
       try {
-        user = await passwordOf(credentials.username, credentials.password, device ?? undefined);
+        user = await passwordOf(credentials.username, credentials.password, judge);
       } catch (error) {
         const code = error instanceof AppError ? error.options.code : undefined;
         if (code === 'account_locked' || code === 'device_locked') await deny(429, () => code);
@@ -431,10 +460,11 @@ export function createAccessService(deps: AccessDeps) {
       };
     },
 
-    async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, keepTokenId: string) {
-      const user = await proveCurrentPassword(actor.userId, change.currentPassword);
+    /** `tokenId`: the session or API key asking, which stays valid (every other token of the user is revoked). */
+    async changePassword(actor: Actor, change: { currentPassword: string; newPassword: string }, tokenId: string) {
+      const user = await proveCurrentPassword(actor.userId, tokenId, change.currentPassword);
       refuseWeakPassword('newPassword', change.newPassword, user.username);
-      await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId });
+      await setPassword(pool, user.id, change.newPassword, { now: await now(), keepTokenId: tokenId });
     },
 
     /**
@@ -450,9 +480,13 @@ export function createAccessService(deps: AccessDeps) {
       );
     },
 
-    /** The new key (its secret shown once), and its owner, the actor, for the audit row. */
-    async createApiKey(actor: Actor, key: { currentPassword: string; label: string; expiresInDays: number }) {
-      const owner = await proveCurrentPassword(actor.userId, key.currentPassword);
+    /** The new key (its secret shown once), and its owner, the actor, for the audit row; `tokenId`: the token asking. */
+    async createApiKey(
+      actor: Actor,
+      key: { currentPassword: string; label: string; expiresInDays: number },
+      tokenId: string,
+    ) {
+      const owner = await proveCurrentPassword(actor.userId, tokenId, key.currentPassword);
       const expiresAt = new Date((await now()).getTime() + key.expiresInDays * DAY_MS);
       const cap = { max: MAX_LIVE_TOKENS, now: await now() };
       const token = await issueToken(pool, {

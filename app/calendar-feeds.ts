@@ -191,9 +191,10 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
     /**
      * A new feed: its URL carries the secret and is answered this once. The current password proves it is its user
      * who makes it, as for an API key (app/access-service.ts `proveCurrentPassword`): a feed outlives the session.
+     * `tokenId`: the session or API key asking, whose wrong current passwords are counted.
      */
-    async create(actor: Actor, options: { currentPassword: string; label: string }) {
-      await access.proveCurrentPassword(actor.userId, options.currentPassword);
+    async create(actor: Actor, options: { currentPassword: string; label: string }, tokenId: string) {
+      await access.proveCurrentPassword(actor.userId, tokenId, options.currentPassword);
       const expiresAt = new Date((await now()).getTime() + FEED_LIFETIME_MS);
       const { label } = options;
       // At most MAX_LIVE_TOKENS live feeds: counted and made in one transaction, so concurrent creates never overshoot.

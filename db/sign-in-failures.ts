@@ -2,9 +2,10 @@
  * Failed password checks, in PostgreSQL so that every API process counts the same guesses: after `freeFailures`
  * failures in a row the count is locked for `firstLockMs`, doubling with each further failure up to `maxLockMs`. A
  * success clears the count; a day without failures forgets it. Counted per account, by the username as typed, known
- * or not, so the answer is the same for an account that does not exist (see the migration 1795910000000); or per
+ * or not, so the answer is the same for an account that does not exist (see the migration 1795910000000); per
  * device that signed in to the account before, by its key (db/sign-in-devices.ts), so that strangers locking the
- * account do not lock out its user's own browser.
+ * account do not lock out its user's own browser; or per session or API key checking its signed-in person's current
+ * password (`tokenCounter`), so that strangers do not block that person either.
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -30,14 +31,21 @@ export const DEFAULT_LOCKOUT: LockoutPolicy = {
 };
 
 /**
- * Whose failures a count is: an account's (`accountCounter`) or a known device's (its key, a SHA-256 of a random
- * token, which no username's key can be).
+ * Whose failures a count is: an account's (`accountCounter`), a known device's (its key, a SHA-256 of a random
+ * token, which no username's key can be) or a signed-in token's (`tokenCounter`).
  */
 export type FailureCounter = Buffer;
 
 /** An account's count. Not the username itself: what is typed there is sometimes a password. */
 export const accountCounter = (username: string): FailureCounter =>
   createHash('sha256').update(`sign-in:${username}`).digest();
+
+/**
+ * The count of the current-password checks made by one session or API key, by its id: only the token asking runs it
+ * up, so strangers' wrong sign-ins never block the person signed in with it, nor do another session's guesses.
+ */
+export const tokenCounter = (tokenId: string): FailureCounter =>
+  createHash('sha256').update(`current-password:${tokenId}`).digest();
 
 // The failure count after this one: a count not seen for `forgetAfterMs` starts again.
 const NEXT_FAILURES = `CASE WHEN f.last_failure_at < $2::timestamptz - make_interval(secs => $6::float8 / 1000) THEN 1 ELSE f.failures + 1 END`;
@@ -47,7 +55,8 @@ const lockAfter = (failures: string) =>
 /**
  * Claims one password check against the count. Locked: when it may try again, and the password must not be checked.
  * Otherwise the attempt is counted as a failure before the (slow) check runs, so that concurrent guesses cannot all
- * pass while the first is being checked; `clearFailures` undoes it on a success.
+ * pass while the first is being checked; `clearFailures` undoes it on a success. Also how a wrong password judged by
+ * another count is counted against this one too: while this one is locked, it adds nothing.
  */
 export async function claimPasswordCheck(
   pool: Pool,

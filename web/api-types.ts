@@ -1858,9 +1858,9 @@ export interface operations {
             /** @description too many attempts from this address; too many wrong passwords for this username, from clients that present no deviceToken of it (account_locked); or from the client that presents this deviceToken (device_locked): locked for a while, growing */
             429: {
                 headers: {
-                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account, or a device of it, locked after wrong passwords (`account_locked`, `device_locked`) */
                     RateLimit?: string;
-                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account, or a device of it, locked after wrong passwords (`account_locked`, `device_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7020,12 +7020,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
+            /** @description too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here) */
             429: {
                 headers: {
-                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for a session or API key locked after wrong current passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for a session or API key locked after wrong current passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -7306,12 +7306,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
+            /** @description too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here) */
             429: {
                 headers: {
-                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for a session or API key locked after wrong current passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for a session or API key locked after wrong current passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;
@@ -8513,12 +8513,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many password checks by this user, or too many wrong passwords for this account (locked for a while) */
+            /** @description too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here) */
             429: {
                 headers: {
-                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for an account locked after wrong passwords (`account_locked`) */
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`); `"<n>-wrong-in-a-row"` for a session or API key locked after wrong current passwords (`account_locked`) */
                     RateLimit?: string;
-                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for an account locked after wrong passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:`; for a session or API key locked after wrong current passwords (`account_locked`), `"<n>-wrong-in-a-row"; q=<n>` (the wrong passwords free in a row): no window, a success clears the count; no partition key; t is when the lock ends */
                     "RateLimit-Policy"?: string;
                     /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
                     "Retry-After"?: number;

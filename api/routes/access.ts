@@ -163,7 +163,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         },
         429: {
           description:
-            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+            "too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here)",
           problem: true,
         },
       },
@@ -203,12 +203,12 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         409: { description: 'you already have 20 live API keys: revoke one first', problem: true },
         429: {
           description:
-            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+            "too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here)",
           problem: true,
         },
       },
-      handle: async ({ body, actor }) => {
-        const { token, owner } = await access.createApiKey(actor, body);
+      handle: async ({ body, actor, tokenId }) => {
+        const { token, owner } = await access.createApiKey(actor, body, tokenId);
         return { status: 201, body: token, auditChange: ownerNamed(owner) };
       },
     }),

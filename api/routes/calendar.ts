@@ -36,13 +36,13 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
         409: { description: 'you already have 20 live feeds: revoke one first', problem: true },
         429: {
           description:
-            'too many password checks by this user, or too many wrong passwords for this account (locked for a while)',
+            "too many password checks by this user, or too many wrong current passwords from this session or API key (account_locked: locked for a while, growing; strangers' wrong sign-ins do not count here)",
           problem: true,
         },
       },
-      handle: async ({ body, actor }) => ({
+      handle: async ({ body, actor, tokenId }) => ({
         status: 201,
-        body: await calendarFeeds.create(actor, body),
+        body: await calendarFeeds.create(actor, body, tokenId),
       }),
     }),
     route({

@@ -35,6 +35,15 @@ afterAll(async () => {
 
 const headersOf = (username: string) => stack.users[username]!.headers;
 
+/** A police officer with TEST_PASSWORD, and an API key of theirs. */
+const officer = (username: string) =>
+  createTestUser(stack.pool, {
+    username,
+    agencyId: 'demo-police',
+    roles: ['agency_officer'],
+    password: TEST_PASSWORD,
+  });
+
 /** An app over the stack's database and write side, with these settings. */
 const appWith = (settings: Partial<ApiDeps & ServiceParts>) => {
   const parts = { logger: createLogger({ level: 'silent' }), pool: stack.pool, now: wallClock, ...settings };
@@ -349,11 +358,12 @@ describe('per-account lockout', () => {
       policy: '"5-wrong-in-a-row"; q=5',
     };
     expect(waitOf(await signIn(7, TEST_PASSWORD))).toEqual(told);
-    const key = await request(app)
-      .post('/api/tokens')
-      .set(owner.headers)
-      .send({ label: 'while locked', currentPassword: TEST_PASSWORD });
-    expect(waitOf(key)).toEqual(told);
+    // Where the current password is asked, the lock is the asking session's own (strangers' guesses do not lock it,
+    // see below), told the same way.
+    const key = (currentPassword: string) =>
+      request(app).post('/api/tokens').set(owner.headers).send({ label: 'while locked', currentPassword });
+    for (let n = 1; n <= 6; n += 1) await key(`guess ${n}`).expect(403);
+    expect(waitOf(await key(TEST_PASSWORD))).toEqual(told);
   });
 
   it('counts wrong current passwords when creating an API key against the same account', async () => {
@@ -379,6 +389,72 @@ describe('per-account lockout', () => {
     expect(locked.body).toMatchObject({ code: 'account_locked' });
     await request(app).post('/api/auth/sign-in').send({ username: 'key-guesser', password: TEST_PASSWORD }).expect(429);
   });
+
+  it("lets a signed-in person prove their current password while strangers' wrong sign-ins lock the account, not forgiving them", async () => {
+    const owner = await officer('lockout-bystander');
+    const [first, second] = processes() as [ReturnType<typeof appWith>, ReturnType<typeof appWith>];
+    // A stranger, over both processes and many addresses, locks the account's sign-in.
+    const signIn = (n: number, password: string) =>
+      request(n % 2 ? first : second)
+        .post('/api/auth/sign-in')
+        .set('X-Forwarded-For', `198.51.100.${100 + n}`)
+        .send({ username: 'lockout-bystander', password });
+    for (let n = 1; n <= 6; n += 1) await signIn(n, `stranger guess ${n}`).expect(401);
+    expect((await signIn(7, TEST_PASSWORD).expect(429)).body).toMatchObject({ code: 'account_locked' });
+
+    // The person, signed in before, is judged by their session's own count: a typo is a plain 403, the right
+    // password makes a key and a feed and changes the password, on either process.
+    const typo = await request(first)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'typo', currentPassword: 'not it' })
+      .expect(403);
+    expect(typo.body).toMatchObject({ code: 'wrong_password' });
+    await request(first)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'made while the account is locked', currentPassword: TEST_PASSWORD })
+      .expect(201);
+    await request(second)
+      .post('/api/me/calendar-feeds')
+      .set(owner.headers)
+      .send({ label: 'made while the account is locked', currentPassword: TEST_PASSWORD })
+      .expect(201);
+    const newPassword = 'a new passphrase for a locked account';
+    await request(first)
+      .post('/api/me/password')
+      .set(owner.headers)
+      .send({ currentPassword: TEST_PASSWORD, newPassword })
+      .expect(204);
+
+    // The stranger is not forgiven by the person's successes: still locked, even with the new password.
+    const still = await signIn(8, newPassword).expect(429);
+    expect([(still.body as { code?: string }).code, still.headers['retry-after']]).toEqual(['account_locked', '60']);
+  });
+
+  it("locks a stolen token's current-password guesses on their own: the token and the account's sign-in, not the person's session", async () => {
+    const stolen = await officer('stolen-session-owner');
+    const [app] = processes() as [ReturnType<typeof appWith>];
+    const signIn = (password: string) =>
+      request(app).post('/api/auth/sign-in').send({ username: 'stolen-session-owner', password });
+    const own = bearer(((await signIn(TEST_PASSWORD).expect(201)).body as { token: string }).token);
+    const guess = (currentPassword: string) =>
+      request(app).post('/api/tokens').set(stolen.headers).send({ label: 'thief', currentPassword });
+    for (let n = 1; n <= 6; n += 1) await guess(`guess ${n}`).expect(403);
+    const locked = await guess(TEST_PASSWORD).expect(429);
+    expect([(locked.body as { code?: string }).code, locked.headers['retry-after']]).toEqual(['account_locked', '60']);
+    // Counted against the account too: a sign-in presenting no device is locked.
+    await signIn(TEST_PASSWORD).expect(429);
+
+    // The person's own session is not held back by the thief's guesses: it changes the password, which revokes
+    // the stolen key.
+    await request(app)
+      .post('/api/me/password')
+      .set(own)
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'a new passphrase after the theft' })
+      .expect(204);
+    await guess(TEST_PASSWORD).expect(401);
+  });
 });
 
 describe("a device that signed in before (OWASP's device cookies)", () => {
@@ -400,13 +476,6 @@ describe("a device that signed in before (OWASP's device cookies)", () => {
       .set('X-Forwarded-For', `192.0.2.${address % 250}`)
       .send({ username, password, ...(deviceToken === undefined ? {} : { deviceToken }) });
   };
-  const officer = (username: string) =>
-    createTestUser(stack.pool, {
-      username,
-      agencyId: 'demo-police',
-      roles: ['agency_officer'],
-      password: TEST_PASSWORD,
-    });
   /** The device token a successful sign-in answers. */
   const deviceTokenOf = (res: request.Response) => (res.body as { deviceToken: string }).deviceToken;
   const codeOf = (res: request.Response) => (res.body as { code?: string }).code;
