@@ -87,6 +87,11 @@ export interface NotificationFacts {
   corrected?: { stepKind?: string; by: string };
   /** For `step_reopened`: whether the step was open before ("Needed again"), or is new ("Now needed"). */
   again?: boolean;
+  /**
+   * For `step_opened`: who acted, by their display name and agency ("Pat Officer of Demo Police"), and the step whose
+   * sign-off opened this one (absent when the recipient may not know of it, or for a step asked for again).
+   */
+  openedBy?: { by: string; stepKind?: string };
   /** For `step_withdrawn`: a second request of the corrected step, opened when the first lapsed or was refused. */
   secondOf?: 'lapsed' | 'refused';
   /**
@@ -95,7 +100,7 @@ export interface NotificationFacts {
    */
   ground?: GroundChange;
   /**
-   * For `step_reopened` and a due date's `end_corrected`: when it was raised, which says whether its deadline had
+   * For `step_reopened`, `step_opened` and a due date's `end_corrected`: when it was raised, which says whether its deadline had
    * passed already (`owedWords`).
    */
   raisedAt?: Instant;
@@ -198,7 +203,7 @@ function standingAt(
 /** Kinds about the end of what a step granted: they name its last valid day, as the case page does. */
 const EXPIRY_KINDS: ReadonlySet<string> = new Set(['expiry_reminder', 'expired', 'end_corrected']);
 /** Kinds about a step's deadline: they name its last day to act. */
-const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation', 'step_reopened']);
+const DEADLINE_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation', 'step_reopened', 'step_opened']);
 
 /**
  * A deadline a step owed again has at `now`, with whether it passed: "due 5 Jan 2027" (`dueWordsFor`), "overdue since
@@ -367,6 +372,24 @@ function groundWords(ground: GroundChange, step: string, withdrawn: boolean): st
 }
 
 /** `notSent`: for `passed_summary`, the lines its body lists, which its subject counts. */
+/** A step's deadline as an email telling it is owed says it when raised (`owedWords`); undefined for none. */
+function owedOf(facts: NotificationFacts): { words: string; overdue: boolean } | undefined {
+  if (facts.dueAt === null) return undefined;
+  const zone = facts.timeZone ?? 'UTC';
+  return owedWords(
+    facts.dueAt,
+    facts.stepKind,
+    zone,
+    facts.deadlineZones ?? [],
+    new Date(facts.raisedAt ?? 0),
+    facts.dueOnADay,
+  );
+}
+
+/** What to do by when, as an email telling a step is owed says it. */
+const actBy = (owed: { overdue: boolean } | undefined) =>
+  owed?.overdue ? 'Make it now' : owed ? 'Make it by then' : 'Make it by the date on the case page';
+
 function headline(
   facts: NotificationFacts,
   step: string,
@@ -485,20 +508,22 @@ function headline(
             : `${groundWords(facts.ground, step, true)} ${kept}`,
       };
     }
+    case 'step_opened': {
+      const owed = owedOf(facts);
+      const by = facts.openedBy?.by ?? 'Another agency';
+      const signed = facts.openedBy?.stepKind;
+      return {
+        subject: `Waiting on your agency: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
+        lead:
+          `${signed === undefined ? `${by} asked your agency for "${step}"` : `${by} recorded "${stepLabel(signed)}", so "${step}" now waits on your agency`}` +
+          `${owed ? (owed.overdue ? ` and it is already overdue (${owed.words})` : `, ${owed.words}`) : ''}. ` +
+          `${actBy(owed)}, then record it on the case page.`,
+      };
+    }
     case 'step_reopened': {
       const needed = facts.again ? 'needed again' : 'now needed';
-      const owed =
-        facts.dueAt === null
-          ? undefined
-          : owedWords(
-              facts.dueAt,
-              facts.stepKind,
-              zone,
-              facts.deadlineZones ?? [],
-              new Date(facts.raisedAt ?? 0),
-              facts.dueOnADay,
-            );
-      const act = owed?.overdue ? 'Make it now' : owed ? 'Make it by then' : 'Make it by the date on the case page';
+      const owed = owedOf(facts);
+      const act = actBy(owed);
       return {
         subject: `${facts.again ? 'Needed again' : 'Now needed'}: ${step} (case ${ref})${owed ? `, ${owed.words}` : ''}`,
         lead:

@@ -7407,7 +7407,7 @@ export interface operations {
                             failingSince: string | null;
                             id: string;
                             /** @enum {string} */
-                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "end_corrected" | "step_withdrawn" | "step_reopened" | "case_transferred" | "reference_replaced" | "delivery_failing" | "daily_digest";
+                            kind: "reminder" | "due" | "escalation" | "expiry_reminder" | "expired" | "passed_summary" | "end_corrected" | "step_withdrawn" | "step_reopened" | "case_transferred" | "reference_replaced" | "step_opened" | "delivery_failing" | "daily_digest";
                             lastError: string | null;
                             recipientAgencyId: string;
                             recipientEmail: string | null;

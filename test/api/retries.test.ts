@@ -278,7 +278,9 @@ describe('transferring a case, retried after the answer was lost', () => {
     // Applied, but the API never learns it: its answer is an error, as when its process is gone.
     await transfer().expect(503);
     await transfer().expect(200);
-    const told = () => stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+    // The transfer's emails: the steps it opens for another agency have their own ("Waiting on your agency").
+    const told = () =>
+      stack.mail.messages().filter((m) => m.subject.startsWith(`Case ${opened.reference} was transferred`));
     await eventually(() => told().length >= 2, 'both transfer emails');
     // Whatever is still on its way has arrived by an hour on.
     await stack.env.sleep(3600 * 1000);

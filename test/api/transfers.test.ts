@@ -75,6 +75,9 @@ async function openCase(): Promise<CaseBody> {
 const transfer = (caseId: string, headers: { Authorization: string }, body: object, key: string = randomUUID()) =>
   request(stack.app).post(`/api/cases/${caseId}/transfers`).set(headers).set('Idempotency-Key', key).send(body);
 
+/** A case's transfer emails: a step a sign-off opens for another agency has its own ("Waiting on your agency"). */
+const transferEmails = (reference: string) =>
+  stack.mail.messages().filter((m) => m.subject.startsWith(`Case ${reference} was transferred`));
 const toNewPolice = { agencyKind: 'law_enforcement', toAgencyId: NEW_POLICE.id, reason: 'moved_jurisdiction' };
 /** An agency kind's code as a word of its own (law_enforcement, ice, hhs), not part of an id such as demo-hhs-otip. */
 const KIND_CODE = /(?<![\w-])(law_enforcement|ice|hhs)(?![\w-])/;
@@ -264,7 +267,7 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
 
   // Both agencies are told, by the case reference only.
   const notices = await eventually(() => {
-    const messages = stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+    const messages = transferEmails(opened.reference);
     return messages.length >= 2 && messages;
   }, 'both transfer notices');
   expect(notices.map((m) => m.to).sort()).toEqual([[OLD_POLICE_EMAIL], [NEW_POLICE.email]]);
@@ -300,7 +303,7 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
   const timeline = (await request(stack.app).get(`/api/cases/${caseId}`).set(as('demo-coordinator')).expect(200))
     .body as CaseBody;
   expect(timeline.timeline.filter((entry) => entry.type === 'case.transferred')).toHaveLength(1);
-  expect(stack.mail.messages().filter((m) => m.subject.includes(opened.reference))).toHaveLength(2);
+  expect(transferEmails(opened.reference)).toHaveLength(2);
 
   // A closed case is transferred no more.
   await request(stack.app)
@@ -352,7 +355,7 @@ test('an agency transferred off the case gets 403 for a replay of its own earlie
 test('a transfer made while the mail server is down is told to both agencies once it is back, each exactly once', async () => {
   const opened = await openCase();
   const { caseId } = opened;
-  const told = () => stack.mail.messages().filter((m) => m.subject.includes(opened.reference));
+  const told = () => transferEmails(opened.reference);
   const transferRows = async () =>
     (await listNotifications(stack.pool, { caseId, limit: 50 })).items.filter((n) => n.kind === 'case_transferred');
   const key = randomUUID();

@@ -10,7 +10,6 @@
  * it is read (the advocate in Guam the morning after) reads the same in the case page, the daily digest and the
  * "Needed again" email: when it becomes overdue, on the reader's clock (core/people-dates.ts `notYetOverdueWords`).
  */
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
@@ -23,6 +22,7 @@ import type { AgencyKind } from '../../domain/types';
 import { SESSION_COOKIE } from '../../web/session';
 import { consoleStackPerFile } from '../support/console';
 import { eventually } from '../support/eventually';
+import { writeAs } from '../support/writes';
 
 /** The console and the API on the test server's clock, so a page is read at the hour the test skips to. */
 const service = consoleStackPerFile({}, { onTestClock: true });
@@ -63,15 +63,8 @@ interface CaseBody {
   steps: StepBody[];
 }
 
-async function send(as: AgencyKind, path: string, body: object): Promise<CaseBody> {
-  const response = await request(service.app)
-    .post(path)
-    .set(service.stack.as(as))
-    .set('Idempotency-Key', randomUUID())
-    .send(body)
-    .expect((res) => expect([200, 201]).toContain(res.status));
-  return response.body as CaseBody;
-}
+const send = (as: AgencyKind, path: string, body: object) =>
+  writeAs<CaseBody>({ app: service.app, as: (kind) => service.stack.as(kind) }, as, path, body);
 
 async function stepOf(caseId: string, stepId: string): Promise<StepBody | undefined> {
   const response = await request(service.app)

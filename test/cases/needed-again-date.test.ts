@@ -7,11 +7,10 @@
  * one more saying it is overdue. A grant corrected back with every lead behind its end sends the police "Needed again" alone, not also
  * the reminder that the renewal is still owed.
  */
-import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { DEMO_AGENCY_LIST } from '../../db/seed';
 import type { AgencyKind } from '../../domain/types';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { writeAs } from '../support/writes';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -29,15 +28,7 @@ interface CaseBody {
 const DAY_MS = 86_400_000;
 const emailOf = (kind: AgencyKind) => DEMO_AGENCY_LIST.find((agency) => agency.kind === kind)!.email!;
 
-async function send(as: AgencyKind, path: string, body: object): Promise<CaseBody> {
-  const response = await request(stack.app)
-    .post(path)
-    .set(stack.as(as))
-    .set('Idempotency-Key', randomUUID())
-    .send(body)
-    .expect((res) => expect([200, 201]).toContain(res.status));
-  return response.body as CaseBody;
-}
+const send = (as: AgencyKind, path: string, body: object) => writeAs<CaseBody>(stack, as, path, body);
 
 /** The emails of the case to an agency whose subject begins with `said`. */
 const emailsSaying = (reference: string, said: string) => (kind: AgencyKind) =>

@@ -313,7 +313,8 @@ test('a CP renewal reminder held back by an SMTP outage until the renewal was re
     lastError: 'not sent: the step it asks for was done before the email could go out',
   });
   await stack.env.sleep(DAY);
-  expect(emailsFor(view.reference).filter((m) => /renewal/i.test(m.subject))).toEqual([]);
+  // The reminder to request the renewal; ICE is told of the request itself ("Waiting on your agency: … renewal decision").
+  expect(emailsFor(view.reference).filter((m) => /renewal request/i.test(m.subject))).toEqual([]);
   const reminders = await listCaseReminders(stack.pool, view.caseId);
   expect(reminders.filter((r) => r.kind === 'expiry_reminder').map((r) => r.status)).toEqual(['not_sent']);
 });

@@ -11,6 +11,7 @@ import request from 'supertest';
 import { DEMO_AGENCY_LIST } from '../../db/seed';
 import type { AgencyKind } from '../../domain/types';
 import { eventually, startStack, type Stack } from '../support/stack';
+import { writeAs } from '../support/writes';
 
 /** What the answers read: the case opened, and a case's steps as the coordinator sees them. */
 interface CaseBody {
@@ -31,15 +32,8 @@ const DAY_MS = 86_400_000;
 const agencyOf = (kind: AgencyKind) => DEMO_AGENCY_LIST.find((agency) => agency.kind === kind)!;
 const emailOf = (kind: AgencyKind) => agencyOf(kind).email!;
 
-async function send(as: AgencyKind, path: string, body: object, key: string = randomUUID()): Promise<CaseBody> {
-  const response = await request(stack.app)
-    .post(path)
-    .set(stack.as(as))
-    .set('Idempotency-Key', key)
-    .send(body)
-    .expect((res) => expect([200, 201]).toContain(res.status));
-  return response.body as CaseBody;
-}
+const send = (as: AgencyKind, path: string, body: object, key?: string) =>
+  writeAs<CaseBody>(stack, as, path, body, key);
 
 test('a CP grant corrected to a denial and back: the agencies whose pending steps it withdrew, then reopened, are told once each', async () => {
   const now = await stack.env.currentTimeMs();

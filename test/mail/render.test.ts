@@ -57,6 +57,35 @@ describe('renderNotification', () => {
     expect(text).not.toContain('is due on');
   });
 
+  it('tells an agency a step now waits on it: who asked, the step signed when it may know of it, the due day', () => {
+    const opened = {
+      ...facts,
+      kind: 'step_opened' as const,
+      stepKind: 'hhs_certification_letter',
+      dueAt: '2027-01-10T12:00:00.000Z',
+      raisedAt: '2026-12-05T10:00:00.000Z',
+      openedBy: { by: 'Ana Advocate of Legal Aid', stepKind: 'hhs_certification_request' },
+    };
+    const ahead = renderNotification(opened);
+    expect(ahead.subject).toBe('Waiting on your agency: HHS certification letter (case RC-2026-0042), due 10 Jan 2027');
+    expect(ahead.text).toContain(
+      'Ana Advocate of Legal Aid recorded "HHS certification request", so "HHS certification letter" now waits on ' +
+        'your agency, due 10 Jan 2027. Make it by then, then record it on the case page.',
+    );
+    expect(ahead.text).toContain('Date: 10 Jan 2027');
+    expect(ahead.text).toContain('Open the case: https://relief.example.org/cases/case-123');
+    // The step signed left unnamed (the recipient may not know of it), and a deadline already behind it.
+    const late = renderNotification({
+      ...opened,
+      dueAt: '2026-11-24T12:00:00.000Z',
+      openedBy: { by: 'Ana Advocate of Legal Aid' },
+    });
+    expect(late.text).toContain(
+      'Ana Advocate of Legal Aid asked your agency for "HHS certification letter" and it is already overdue (due 24 ' +
+        'Nov 2026, overdue since 12:00 UTC on 24 Nov 2026). Make it now',
+    );
+  });
+
   it('names a deadline by its last day to act, and says when it has been reached', () => {
     // "Respond by 15 Jan" passes as 16 Jan begins: a reader in UTC must not read 16 Jan.
     const respond = { ...facts, stepKind: 't_visa_evidence_response', dueAt: '2027-01-16T00:00:00.000Z' };
