@@ -43,6 +43,7 @@ import { backfillNameIndex } from './app/name-index';
 import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
 import { refuseWrongPayloadKeys } from './app/payload-keys-checked';
 import { createDigestSchedules, startDigests } from './app/daily-digests';
+import { startOpenedStepNotices } from './app/opened-step-notices';
 import { wallClock } from './core/clock';
 import { supervise } from './core/supervisor';
 
@@ -260,6 +261,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
       // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.
       logger.info({ agencies: await startDigests(pool, digests) }, 'daily digests running');
+      // The steps opened for an agency on another's command, gathered into one email per agency every 2 minutes.
+      await startOpenedStepNotices({ client, taskQueue: config.temporal.taskQueue });
     }
 
     if (policy) {

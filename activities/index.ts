@@ -7,7 +7,7 @@ import type { CaseProjection } from '../domain/alarms';
 import type { AppliedCommand } from '../domain/types';
 import { createDigestActivities } from './digest';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
-import { createOpenedStepNotices } from './opened-steps';
+import { createOpenedStepActivities } from './opened-steps';
 import { createTransferNoticeActivities } from './transfer-notices';
 
 export interface ActivityDeps {
@@ -31,19 +31,16 @@ export interface ActivityDeps {
  * activities-dependency-injection pattern), so tests and the service wire the same code to real parts.
  */
 export function createActivities(deps: ActivityDeps) {
-  const tellOpenedSteps = createOpenedStepNotices(deps);
   return {
     /**
      * Writes the workflow's state and its alarms to come into the read model; a late or repeated projection is a
      * no-op. With `applied`, the command that produced this state gets its audit row in the same transaction.
      * `historyLength`, the workflow's when it projected, settles which of two projections of one version stays.
-     * Then each step the command opened for another agency is told to it (activities/opened-steps.ts): after the
-     * projection, so its email finds the step pending in the read model; on every attempt, so a worker that died
-     * in between leaves the retry to record it (once: its row's key is the step's opening).
+     * In the same statement, each step the command opened for another agency is recorded to be told to it, gathered
+     * into one email per agency within minutes (activities/opened-steps.ts); once, keyed by the step's opening.
      */
     async projectCase(snapshot: CaseProjection, applied?: AppliedCommand, historyLength?: number): Promise<void> {
       await projectCase(deps.pool, snapshot, { command: applied, historyLength, timeZone: deps.timeZone });
-      await tellOpenedSteps(snapshot, applied);
       // At debug: a line per write, for following one request (its id is bound) through to the read model.
       deps.logger.debug(
         { caseId: snapshot.caseId, version: snapshot.version, action: applied?.action },
@@ -53,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createTransferNoticeActivities(deps),
     ...createDigestActivities(deps),
+    ...createOpenedStepActivities(deps),
   };
 }
 

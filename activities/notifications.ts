@@ -162,7 +162,7 @@ export interface NotificationKey {
  * step is still pending (`stepItAsksFor`). The read model alone could not tell which renewal it was (an earlier
  * renewal is as completed as a new one, and a sign-off may be dated back).
  */
-const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation', 'step_opened']);
+const STEP_STILL_OPEN_KINDS: ReadonlySet<string> = new Set(['reminder', 'due', 'escalation']);
 
 /**
  * The emails that say whether a step's deadline has passed (mail/render.ts `owedWords`): "Needed again" and a due

@@ -5,6 +5,7 @@
 import { appliedCommandRow, insertAppliedCommand, userRowIdOf } from './audit';
 import { prepared, type Queryable } from './pool';
 import type { CaseProjection } from '../domain/alarms';
+import { openedStepsToTell } from '../domain/opened-steps';
 import { STEP_KINDS_DUE_AT_THE_HOUR } from '../domain/labels';
 import type { AgencyKind, AppliedCommand, CaseAgencies, CaseSnapshot, Instant, Step, StepKind } from '../domain/types';
 import { dueSoonSql, overdueSql } from './overdue';
@@ -145,11 +146,36 @@ export async function projectCase(
       command ? appliedCommandRow(command) : null,
       historyLength,
       timeZone ?? null,
+      openedStepsRows(snapshot, command),
     ]),
   );
   return rows[0]!.applied;
 }
 
+/**
+ * The steps the command opened for another agency (domain/opened-steps.ts), as the rows that record them to be told
+ * (`opened_step_notices`, gathered into one email per agency by workflows/opened-step-notices.ts); null for none.
+ */
+function openedStepsRows(snapshot: CaseProjection, command: AppliedCommand | undefined): string | null {
+  const opened = openedStepsToTell(snapshot, command);
+  if (opened.length === 0) return null;
+  return JSON.stringify(
+    opened.map(({ step, openedSeq, actor, openedByKind }) => ({
+      stepId: step.id,
+      openedSeq,
+      agencyId: step.agencyId,
+      userId: actor.userId,
+      actorAgencyId: actor.agencyId,
+      openedByKind: openedByKind ?? null,
+    })),
+  );
+}
+
+/**
+ * `told`: one row per step the command opened for another agency ($16), whatever `newer` says: a projection run again
+ * (a retried workflow task, a request retried) finds its rows by their key and adds none; one that came late records
+ * steps since done or moved, which the gathering leaves untold.
+ */
 const PROJECT_CASE_SQL = `
 WITH audit AS (${insertAppliedCommand('$13')}),
 newer AS (
@@ -227,6 +253,13 @@ alarms_kept AS (
     at = EXCLUDED.at, kind = EXCLUDED.kind, step_id = EXCLUDED.step_id, step_kind = EXCLUDED.step_kind,
     about = EXCLUDED.about, recipient_agency_id = EXCLUDED.recipient_agency_id, held = EXCLUDED.held
   WHERE case_alarms.alarm_id NOT IN (SELECT alarm_id FROM raised) AND (case_alarms.*) IS DISTINCT FROM (EXCLUDED.*)
+),
+told AS (
+  INSERT INTO opened_step_notices (case_id, step_id, opened_seq, agency_id, actor_user_id, actor_agency_id, opened_by_kind)
+  SELECT $1, o."stepId", o."openedSeq", o."agencyId", o."userId", o."actorAgencyId", o."openedByKind"
+  FROM jsonb_to_recordset(COALESCE($16::jsonb, '[]'::jsonb)) AS o("stepId" text, "openedSeq" integer, "agencyId" text,
+       "userId" text, "actorAgencyId" text, "openedByKind" text)
+  ON CONFLICT (case_id, step_id, opened_seq) DO NOTHING
 )
 SELECT EXISTS (SELECT 1 FROM newer) AS applied`;
 

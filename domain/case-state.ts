@@ -327,8 +327,8 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
  * What a case workflow notifies: each alarm as it fires, once per command the alarms that had already passed, an
  * end an expiry email named that a correction moved (`EndCorrection`), a pending step a correction withdrew
  * or left pending again (`StepChangeNotice`), and each transfer to the agencies it moved the case between. The API
- * records one more (`REFERENCE_REPLACED_NOTICE`), which no workflow does, and the projection of a command one per step
- * it opened for another agency (`STEP_OPENED_NOTICE`, domain/opened-steps.ts).
+ * records one more (`REFERENCE_REPLACED_NOTICE`), which no workflow does, and the gathering of the steps opened for an
+ * agency one per agency and round (`STEP_OPENED_NOTICE`, domain/opened-steps.ts).
  */
 export const NOTIFIED_KINDS = [
   ...ALARM_KINDS,

@@ -1,9 +1,11 @@
 /**
  * The steps a command opened that wait on another agency than the one that gave it: a CP request's decision reaching
  * ICE, a certification request's letter reaching HHS, a T-visa filing reaching the advocate with the case's opening.
- * Each is told to its agency at once by email (kind `step_opened`), recorded as the command's projection is written
- * (activities/opened-steps.ts): before, an agency learned of it from its inbox or from the reminder days before its
- * due date. Read from the projection alone (the snapshot and the command that produced it), so no workflow changes.
+ * Each is recorded as the command's projection is written (db/read-model.ts `projectCase`, one row per step in the same
+ * statement), and told to its agency by email within minutes, gathered into one email per agency (kind `step_opened`,
+ * workflows/opened-step-notices.ts): before, an agency learned of it from its inbox or from the reminder days before
+ * its due date. Read from the projection alone (the snapshot and the command that produced it), so no workflow
+ * changes.
  *
  * Not told:
  * - a step the acting agency opened for itself (the police's CP request and declaration on the case they open): it
@@ -26,16 +28,17 @@ import type { Actor, AppliedCommand, Step, StepKind } from './types';
 /** Steps owed before a grant ends, asked for by its expiry reminders rather than when the grant opens them. */
 const TOLD_AT_THE_LEAD: ReadonlySet<StepKind> = new Set(['cp_renewal_request']);
 
-/** What the outbox rows of these notices name as their kind. */
+/** What the outbox rows of these notices (one email per agency, gathered) name as their kind. */
 export const STEP_OPENED_NOTICE = 'step_opened';
 
-/** A step to tell its agency, with the outbox key of its notice and what opened it. */
+/** A step to tell its agency, with the timeline entry that opened it and what opened it. */
 export interface OpenedStepToTell {
   /**
-   * The notice's outbox key: the step and the timeline entry that opened it, so a retried projection (a worker that
-   * died mid-way, a command retried) finds the row written, and a step opened again under the same id is told again.
+   * The `seq` of the timeline entry that opened it: with the case and the step, the key of its record, so a retried
+   * projection (a worker that died mid-way, a command retried) records nothing more, and a step opened again under the
+   * same id is told again.
    */
-  alarmId: string;
+  openedSeq: number;
   step: Step & { agencyId: string };
   /** Who acted: the user and the agency they acted for. */
   actor: Actor;
@@ -94,7 +97,7 @@ export function openedStepsToTell(snapshot: CaseProjection, applied: AppliedComm
     const named = !askedFor && signed && knowsOfStepKind(step.agencyKind, signed.kind) ? signed.kind : undefined;
     return [
       {
-        alarmId: `${STEP_OPENED_NOTICE}:${step.id}:${timeline[opened]!.seq}`,
+        openedSeq: timeline[opened]!.seq,
         step: { ...step, agencyId },
         actor,
         ...(named ? { openedByKind: named } : {}),

@@ -890,3 +890,26 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
     text,
   };
 }
+
+/**
+ * One email telling an agency of the steps that opened for it since the last (workflows/opened-step-notices.ts), each
+ * rendered as its own notice (`renderNotification`, kind `step_opened`): a single one is sent as it reads; several are
+ * listed one after another, each by what asked for it and its block from its case reference to its link.
+ */
+export function renderOpenedSteps(agencyName: string, notices: readonly RenderedEmail[]): RenderedEmail {
+  const [only] = notices;
+  if (only && notices.length === 1) return only;
+  const text = [
+    `To: ${agencyName}`,
+    '',
+    `${countOf(notices.length, 'step')} now wait on your agency. Make each by its date, then record it on its case page.`,
+    ...notices.flatMap((notice) => {
+      const lines = notice.text.split('\n');
+      const lead = lines[2] ?? '';
+      return ['', `- ${lead}`, ...passedNoticeBlock({ reference: '', subject: notice.subject, bodyText: notice.text })];
+    }),
+    '',
+    `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
+  ].join('\n');
+  return { subject: `Waiting on your agency: ${countOf(notices.length, 'step')}`, text };
+}

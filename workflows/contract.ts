@@ -389,6 +389,23 @@ export interface DigestInput {
 }
 
 /**
+ * The one workflow that tells agencies of the steps that opened for them (workflows/opened-step-notices.ts), started
+ * at service start as the digests are (app/opened-step-notices.ts); starting it again finds the one running.
+ */
+export const OPENED_STEP_NOTICES_WORKFLOW_ID = 'opened-step-notices';
+export const OPENED_STEP_NOTICES_WORKFLOW_TYPE = 'openedStepNotices';
+/**
+ * How often it gathers the steps opened since into one email per agency: an agency hears of a request within about
+ * two minutes, and a police officer requesting CP for three survivors in a row sends ICE one email, not three.
+ */
+export const DEFAULT_OPENED_STEP_GATHER_MS = 2 * 60_000;
+
+export interface OpenedStepNoticesInput {
+  /** How often it gathers (default `DEFAULT_OPENED_STEP_GATHER_MS`); tests set it shorter. */
+  everyMs?: number;
+}
+
+/**
  * One workflow per agency gathering its notices of what passed into one email (workflows/passed-notices.ts) while
  * it has no daily digest: the agency id is no personal data, and signal-with-start finds the one gathering.
  */

@@ -9,21 +9,27 @@
  * holds the digest back, retried with backoff for as long as it lasts; the days it covered are then each sent, late,
  * never skipped, since the next date is the one after the last handled.
  */
-import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 import type { DigestInput } from './contract';
 
-const { nextDigest, composeDigest } = proxyActivities<CaseActivities>({
+/** A gathered email's reading and writing (a digest's, workflows/opened-step-notices.ts's): quick retries. */
+export const GATHERING: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+};
+const { nextDigest, composeDigest } = proxyActivities<CaseActivities>(GATHERING);
 
-/** As a notification's delivery after its first hour: no limit, at most 30 minutes late once the server is back. */
-const { deliverNotification } = proxyActivities<CaseActivities>({
+/**
+ * A gathered email's delivery, as a notification's after its first hour: no limit, at most 30 minutes late once the
+ * server is back.
+ */
+export const GATHERED_DELIVERY: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+};
+const { deliverNotification } = proxyActivities<CaseActivities>(GATHERED_DELIVERY);
 
 /** About 150 events a day at most: a month of digests per run keeps a history well under Temporal's limits. */
 const DIGESTS_PER_RUN = 30;

@@ -3,3 +3,4 @@ export { caseWorkflow } from './case-workflow';
 export { notificationDelivery } from './notification-delivery';
 export { dailyDigest } from './daily-digest';
 export { passedNotices } from './passed-notices';
+export { openedStepNotices } from './opened-step-notices';

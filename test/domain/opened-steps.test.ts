@@ -7,7 +7,7 @@ import { actorOf, correct, noon, OPENED_ON, openAdult, sign } from './case-fixtu
 /** The steps a command's projection tells, by id and the step named as having opened it. */
 function told(state: CaseState, applied: Omit<AppliedCommand, 'caseId' | 'version'>) {
   return openedStepsToTell(snapshotOf(state), { ...applied, caseId: state.caseId, version: state.version }).map(
-    ({ step, openedByKind, alarmId }) => ({ stepId: step.id, agencyId: step.agencyId, openedByKind, alarmId }),
+    ({ step, openedByKind, openedSeq }) => ({ stepId: step.id, agencyId: step.agencyId, openedByKind, openedSeq }),
   );
 }
 
@@ -23,7 +23,9 @@ describe('the steps a command opened for another agency', () => {
     const [decision, ...others] = told(requested(), signOff('cp_request-1', 'law_enforcement'));
     expect(others).toEqual([]);
     expect(decision).toMatchObject({ stepId: 'cp_decision-1', agencyId: 'agency-ice', openedByKind: undefined });
-    expect(decision!.alarmId).toMatch(/^step_opened:cp_decision-1:\d+$/);
+    const state = requested();
+    const opening = state.timeline.find((entry) => entry.type === 'step.opened' && entry.stepId === 'cp_decision-1');
+    expect(decision!.openedSeq).toBe(opening!.seq);
   });
 
   it("tells the advocates of the T-visa filing the case's opening opens, not the police of their own steps", () => {
