@@ -403,6 +403,8 @@ export const DEFAULT_OPENED_STEP_GATHER_MS = 2 * 60_000;
 export interface OpenedStepNoticesInput {
   /** How often it gathers (default `DEFAULT_OPENED_STEP_GATHER_MS`); tests set it shorter. */
   everyMs?: number;
+  /** The emails the run before was still sending when it continued as new (their outbox rows' keys). */
+  unsent?: { caseId: string; alarmId: string }[];
 }
 
 /**
