@@ -19,6 +19,7 @@ import { STEP_OPENED_NOTICE } from '../domain/opened-steps';
 import type { Instant } from '../domain/types';
 import { changedByOf } from '../mail/agency-notices';
 import { renderNotification, renderOpenedSteps } from '../mail/render';
+import type { NotificationKey } from './notifications';
 
 export interface OpenedStepDeps {
   pool: Pool;
@@ -26,12 +27,6 @@ export interface OpenedStepDeps {
   /** The deployment's TIMEZONE, for agencies without a zone of their own (default UTC). */
   timeZone?: string;
   logger?: Logger;
-}
-
-/** An outbox row's key (as activities/notifications.ts's NotificationKey). */
-interface NotificationKey {
-  caseId: string;
-  alarmId: string;
 }
 
 /** The outbox rows of these emails are of no one case: keyed by the agency told, and the round's instant. */
@@ -83,12 +78,18 @@ async function markGathered(db: Queryable, records: readonly Untold[], notificat
 export function createOpenedStepActivities({ pool, publicBaseUrl, timeZone, logger }: OpenedStepDeps) {
   /** One agency's email of the round: each step as its own notice says it, listed together. */
   async function emailFor(db: Queryable, recipient: Recipient, records: readonly Untold[], round: Instant) {
+    // Read once per case and once per asker: a bulk of requests is mostly one case's or one officer's.
     const zones = new Map<string, string[]>();
+    const askers = new Map<string, string>();
     const notices = [];
     for (const record of records) {
       if (!zones.has(record.case_id))
         zones.set(record.case_id, await caseDeadlineTimeZones(db, record.case_id, timeZone ?? 'UTC'));
-      const by = await changedByOf(pool, { userId: record.actor_user_id, agencyId: record.actor_agency_id });
+      const asker = `${record.actor_user_id}/${record.actor_agency_id}`;
+      if (!askers.has(asker)) {
+        const by = await changedByOf(pool, { userId: record.actor_user_id, agencyId: record.actor_agency_id });
+        askers.set(asker, `${by.displayName} of ${by.agencyName}`);
+      }
       notices.push(
         renderNotification({
           kind: STEP_OPENED_NOTICE,
@@ -102,7 +103,7 @@ export function createOpenedStepActivities({ pool, publicBaseUrl, timeZone, logg
           raisedAt: round,
           ...(record.due_on_a_day ? { dueOnADay: true } : {}),
           openedBy: {
-            by: `${by.displayName} of ${by.agencyName}`,
+            by: askers.get(asker)!,
             ...(record.opened_by_kind ? { stepKind: record.opened_by_kind } : {}),
           },
           publicBaseUrl,
