@@ -42,7 +42,8 @@ export function readinessProbe(options: ReadinessOptions): () => Promise<Readine
   const timeoutMs = options.timeoutMs ?? 500;
   return async () => {
     // The gRPC deadline ends the calls themselves (the client would otherwise retry an unreachable server for long);
-    // `within` bounds the answer, since the client's backoff between retries can outlast the deadline.
+    // `within` bounds the answer whatever a part does (a client without the service's retries within the deadline,
+    // temporal/connection.ts, backs off past it; the pool's connection attempt waits for its own timeout).
     const deadline = Date.now() + timeoutMs;
     const [postgres, systemInfo, worker] = await Promise.all([
       within(timeoutMs, pool.query('select 1')),

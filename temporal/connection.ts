@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+import {
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 
 /** How to reach a Temporal cluster: the embedded dev server, a self-hosted cluster, or Temporal Cloud. */
@@ -33,7 +38,34 @@ function connectionOptions(settings: TemporalSettings): SharedOptions {
 }
 
 export function connectClient(settings: TemporalSettings): Promise<Connection> {
-  return Connection.connect(connectionOptions(settings));
+  return Connection.connect({ ...connectionOptions(settings), interceptors: [retriesWithinDeadline()] });
+}
+
+type Interceptor = ReturnType<typeof makeGrpcRetryInterceptor>;
+
+/**
+ * The client's retries of a failed call (Temporal unreachable, a connection reset), as the SDK's own
+ * (`defaultGrpcRetryOptions`: the same failures, attempts and backoff), but none whose wait would end at or past the
+ * call's deadline: the call fails then with its last failure (UNAVAILABLE: Temporal cannot be reached). The SDK's
+ * own waits out its backoff (up to 6 s) before it finds the deadline passed, so while Temporal refused connections a
+ * write bounded by WRITE_TIMEOUT_SECONDS (10 s) answered its 503 after 16 to 18 s, where the README promises 12 at
+ * most. A call without a deadline retries as the SDK's does.
+ */
+export function retriesWithinDeadline(): Interceptor {
+  const sdk = defaultGrpcRetryOptions();
+  return (options, nextCall) => {
+    const deadline = options.deadline === undefined ? Infinity : Number(options.deadline);
+    let waitMs = 0;
+    return makeGrpcRetryInterceptor({
+      retryableDecider: (attempt, status) => {
+        if (!sdk.retryableDecider(attempt, status)) return false;
+        waitMs = sdk.delayFunction(attempt, status);
+        return Date.now() + waitMs < deadline;
+      },
+      // Called right after the decider, for the same attempt: the wait it judged.
+      delayFunction: () => waitMs,
+    })(options, nextCall);
+  };
 }
 
 export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {

@@ -15,6 +15,7 @@ import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
 import { freePort } from '../support/ports';
+import { retriesWithinDeadline } from '../../temporal/connection';
 import { wallClock } from '../../core/clock';
 
 /** A TCP server that accepts every connection and never answers: a host that hangs. */
@@ -114,6 +115,31 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       await hung.close();
     }
   });
+
+  it("Temporal unreachable: the service's client retries within a call's deadline, never past it", async () => {
+    // The SDK's own retries waited out their backoff (up to 6 s) before finding the deadline passed: this call, bounded
+    // to 7 s against a refused port, ended 7.8 s to 11.7 s after it began (the jitter), and a write bounded by
+    // WRITE_TIMEOUT_SECONDS (10 s) answered its 503 after 16 to 18 s while Temporal refused connections.
+    const connection = Connection.lazy({
+      address: `127.0.0.1:${refusedPort}`,
+      interceptors: [retriesWithinDeadline()],
+    });
+    try {
+      const deadlineMs = 7_000;
+      const started = Date.now();
+      const error = await failureOf(
+        connection.withDeadline(started + deadlineMs, () =>
+          new Client({ connection }).workflow.getHandle('case-x').describe(),
+        ),
+      );
+      expect(Date.now() - started).toBeLessThan(deadlineMs + 250);
+      // Its last failure, not the deadline's: Temporal could not be reached.
+      expect(unavailableDependency(error)).toBe('temporal');
+      expect(error).toMatchObject({ cause: { code: 14 } });
+    } finally {
+      await connection.close();
+    }
+  }, 20_000);
 
   it('not an outage: our own faults, a refusal, or a socket error of another part', async () => {
     expect(asAppError(new Error('a bug'))).toBeUndefined();
