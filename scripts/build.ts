@@ -1,6 +1,6 @@
 /**
- * `npm run build`: the production build in dist/ that `npm run start:prod` (`node dist/main.js`) runs with only the
- * production dependencies installed. Three steps: the TypeScript compiled by tsc (tsconfig.build.json: no tests, no
+ * `npm run build`: the production build in dist/ that `npm run start:prod` (`exec node dist/main.js`) runs with only
+ * the production dependencies installed. Three steps: the TypeScript compiled by tsc (tsconfig.build.json: no tests, no
  * benchmarks), the files the code reads at run time copied beside it (SQL migrations, the console's views and
  * styles), and the workflow code bundled ahead of time, which the worker then loads instead of bundling at start.
  */

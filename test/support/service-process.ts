@@ -54,7 +54,7 @@ const READY = { api: 'API listening', worker: 'case worker running' } as const;
 export async function startServiceProcess(deployment: Deployment, role: 'api' | 'worker'): Promise<ServiceProcess> {
   const key = deployment.payloadKeyring.current;
   const port = role === 'api' ? await freePort() : undefined;
-  return spawnService(role, READY[role], port, {
+  return spawnService(role, READY[role], port, 'node', {
     SERVICE_ROLE: role,
     HOST: '127.0.0.1',
     ...(port ? { PORT: String(port) } : {}),
@@ -99,13 +99,16 @@ export async function freeEmbeddedPorts(): Promise<EmbeddedPorts> {
 /**
  * The whole service in the embedded mode, as `npm start` runs it: its own PostgreSQL, Temporal dev server and mail
  * capture as children, their data in `dataDir` (which must be reachable by the `postgres` user when run as root).
+ * `launcher` `npm` runs it through `npm start` itself, npm the process `child` is (what an operator or a supervisor
+ * starts and signals); by default it is `main.ts` run by Node.
  */
 export function startEmbeddedServiceProcess(
   dataDir: string,
   ports: EmbeddedPorts,
   env: Record<string, string> = {},
+  launcher: Launcher = 'node',
 ): Promise<ServiceProcess> {
-  return spawnService('all', READY.api, ports.http, {
+  return spawnService('all', READY.api, ports.http, launcher, {
     HOST: '127.0.0.1',
     PORT: String(ports.http),
     DATA_DIR: dataDir,
@@ -118,15 +121,22 @@ export function startEmbeddedServiceProcess(
   });
 }
 
+/** How a process of the service is started: `main.ts` run by Node, or `npm start`. */
+type Launcher = 'node' | 'npm';
+
 async function spawnService(
   role: ServiceProcess['role'],
   ready: string,
   port: number | undefined,
+  launcher: Launcher,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')], {
+  const [command, args] =
+    launcher === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', resolve(ROOT, 'main.ts')]];
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    // npm keeps its cache and configuration under HOME.
+    env: { PATH: process.env.PATH, ...(launcher === 'npm' ? { HOME: process.env.HOME } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, as a job in a terminal is: a test can send it a Ctrl-C (`kill(-pid)`) without jest.
     detached: true,
