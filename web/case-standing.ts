@@ -4,7 +4,6 @@
  * so a track shows only the steps their role may see; an officer or advocate also reads how the other agencies' steps
  * their work depends on went (the case's milestones), by these facts alone.
  */
-import { dateOf } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import { refusalReasonLabel, type Words } from './labels';
 import { isolated } from './isolated';
@@ -142,6 +141,8 @@ interface MilestoneFacts {
   completedAt: string | null;
   expiresAt: string | null;
   agencyId: string | null;
+  /** The day its sign-off gave, where the step was kept at noon UTC of it (app/case-reads.ts); null otherwise. */
+  typedDay: string | null;
 }
 
 /**
@@ -172,11 +173,12 @@ export function milestoneLines(
         signed: `Owed by ${agency}`,
       };
     }
-    // On the UTC calendar completedAt falls on the day the signer entered as when it happened (domain/case.ts
-    // happenedAt), else the day it was signed: read as a calendar day, as entered dates are, so no zone moves it.
-    const said = [
-      `${inWords(milestone.outcome ?? milestone.status)} ${words.calendarDay(dateOf(milestone.completedAt))}`,
-    ];
+    // The day the signer entered as when it happened, as they typed it (`typedDay`: no zone moves it); else the moment
+    // it was signed, on the reader's calendar as every moment of the page is (a step's own "Completed on", the
+    // timeline). Its UTC day was a day later than the signer's and the reader's on a US evening: ICE's grant signed at
+    // 19:00 on 6 Dec in Honolulu read "granted 7 Dec 2026" to the police there.
+    const day = milestone.typedDay ? words.calendarDay(milestone.typedDay) : words.date(milestone.completedAt);
+    const said = [`${inWords(milestone.outcome ?? milestone.status)} ${day}`];
     if (milestone.expiresAt) {
       const lastDay = words.validUntil(milestone.expiresAt);
       // A certification letter does not expire: its milestone's end is that of the benefits it opened.

@@ -16,6 +16,7 @@ const letter = {
   outcome: 'certified',
   completedAt: '2026-12-06T12:00:00.000Z',
   agencyId: null,
+  typedDay: '2026-12-06',
 };
 const words = (now: string) => wordsFor('America/New_York', new Date(now), []);
 

@@ -71,6 +71,7 @@ test("another agency's milestone says the grant is valid until its last day on t
     completedAt: '2025-01-16T12:00:00.000Z',
     expiresAt: ENDS_AT,
     agencyId: null,
+    typedDay: '2025-01-16',
   };
   const line = (now: Date) => milestoneLines([grant], ['continued_presence'], wordsFor(LOS_ANGELES, now, []))[0]?.what;
   expect(line(LAST_DAY_AFTERNOON)).toContain(', valid until 15 Jan 2027');
