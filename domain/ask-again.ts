@@ -22,7 +22,7 @@ import {
   type CaseState,
   type Rejection,
 } from './case-state';
-import { dateOf, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
+import { dateOf, earliestDayAt, isoDateSchema, normaliseInstant, todayOf, type IsoDate } from './dates';
 import { stepLabel } from './labels';
 import { onFirstUse } from './on-first-use';
 import { STEP_CATALOGUE } from './steps';
@@ -207,7 +207,15 @@ function askedAfter(state: CaseState, kind: AskAgainKind): { at: Instant; on: Is
     return { at: state.identifiedAt, on: identificationDayOf(state), what: 'the survivor was identified' };
   }
   const end = trackEnd(state, kind);
-  return end && { at: end.at, on: dateOf(end.at), what: `${end.step.id} ended` };
+  if (!end) return undefined;
+  // A decision or refusal signed without its day is a moment, whose day depends on where it is read: one signed at
+  // 19:09 on 6 Dec in Honolulu (05:09 UTC on the 7th) ended on 6 Dec for the police there, who may ask again that
+  // day, their today (the console offers it); its UTC day refused them until their midnight. Only the asker's today is
+  // known, not their zone, so a day any zone was in at that moment is taken, on a case that dates a request asked on
+  // a day no earlier than the end (`signedAt`, `datesAsWritten`). A lapse or what it cancelled ended on its UTC day.
+  const signed = end.step.status === 'completed' || end.step.status === 'declined';
+  const on = signed && state.datesAsWritten === true ? earliestDayAt(end.at) : dateOf(end.at);
+  return { at: end.at, on, what: `${end.step.id} ended` };
 }
 
 /** A day asked again on (`askedOn`): not after the asker's today, as a sign-off's dates, nor before what it follows. */

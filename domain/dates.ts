@@ -100,11 +100,15 @@ const BEHIND_UTC_AT_MOST_MS = 12 * 3_600_000;
  * later than the day it is there; a day no zone is in is never today.
  */
 export function todayOf(now: Instant, signerToday?: unknown): IsoDate {
-  const at = Date.parse(now);
-  const earliest = dateOf(new Date(at - BEHIND_UTC_AT_MOST_MS).toISOString());
+  const earliest = earliestDayAt(now);
   const latest = latestDayAt(now);
   const valid = typeof signerToday === 'string' && isoDateSchema().safeParse(signerToday).success;
   return valid && signerToday >= earliest && signerToday <= latest ? signerToday : dateOf(now);
+}
+
+/** The earliest day any zone is in at an instant (Baker Island's): no agency's day of that moment is earlier. */
+export function earliestDayAt(instant: Instant): IsoDate {
+  return dateOf(new Date(Date.parse(instant) - BEHIND_UTC_AT_MOST_MS).toISOString());
 }
 
 /** The latest day any zone is in at an instant (Kiribati's): no agency's day of that moment is later. */

@@ -364,4 +364,40 @@ describe('asking again as of a past day (askedOn), for a case entered after the 
     expect(validateAskAgain(cpDenied(), { ...command('2026-09-02'), issued }, ASKED_AT)).toBeNull();
     expect(refusalOf(cpDenied(), 'cp_request')).toBeNull();
   });
+
+  it('after a decision signed on a US evening, takes the day it still is there (probe S3)', () => {
+    // ICE in Honolulu denied at 19:09 on 6 Dec 2026 (05:09 UTC on the 7th), no day typed; the police there ask again
+    // that evening with the day the console offers, their today. It was refused: "askedOn (2026-12-06) is before
+    // cp_decision-1 ended (2026-12-07)", a day not begun in Honolulu, and 7 Dec "is after today" until midnight.
+    const asWritten = { ...requested(), datesAsWritten: true };
+    const denied = sign(asWritten, 'cp_decision-1', 'denied', { reason: 'other' }, '2026-12-07T05:09:22.000Z');
+    const now = '2026-12-07T05:20:00.000Z';
+    const issued = { caseId: 'c', updateId: 'u', at: now, today: '2026-12-06' };
+    const command = (askedOn: string) => ({
+      stepKind: 'cp_request' as const,
+      actor: actorOf('law_enforcement'),
+      askedOn,
+      issued,
+    });
+    expect(validateAskAgain(denied, command('2026-12-06'), now)).toBeNull();
+    // Not before the decision in any zone: the day before is refused, naming the day it ended.
+    expect(validateAskAgain(denied, command('2026-12-05'), now)).toEqual({
+      code: 'date_order',
+      field: 'askedOn',
+      message: 'askedOn (2026-12-05) is before cp_decision-1 ended (2026-12-06)',
+    });
+    // The request opens no earlier than the decision.
+    const asked = applyAskAgain(denied, command('2026-12-06'), now);
+    expect(stepOf(asked, 'cp_request-2').openedAt).toBe('2026-12-07T05:09:22.000Z');
+  });
+
+  it('after a lapse, from the day after the last valid day, as before', () => {
+    const command = (askedOn: string) => ({ stepKind: 'cp_request' as const, actor: actorOf('coordinator'), askedOn });
+    expect(validateAskAgain(lapsed(cpGranted()), command('2026-06-30'), ASKED_AT)).toEqual({
+      code: 'date_order',
+      field: 'askedOn',
+      message: 'askedOn (2026-06-30) is before cp_renewal_request-1 ended (2026-07-01)',
+    });
+    expect(validateAskAgain(lapsed(cpGranted()), command('2026-07-01'), ASKED_AT)).toBeNull();
+  });
 });

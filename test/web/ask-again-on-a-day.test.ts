@@ -45,9 +45,10 @@ test('asked again on a past day in the console, refused before the denial, then 
     })
   ).caseId;
   await sign(caseId, 'cp_request-1', 'law_enforcement', 'requested', { requestedOn: addDays(today, -9) });
-  // Denied today; the police ask again tomorrow, and the case is brought up to date the day after.
-  await sign(caseId, 'cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness' });
-  const deniedOn = today;
+  // Denied yesterday, the day typed (a denial signed without its day is a moment, which ended on the day any zone was
+  // in then: domain/ask-again.ts); the police ask again today, and the case is brought up to date two days later.
+  const deniedOn = addDays(today, -1);
+  await sign(caseId, 'cp_decision-1', 'ice', 'denied', { reason: 'not_potential_witness', decidedOn: deniedOn });
   const askedOn = addDays(deniedOn, 1);
   await service.stack.env.sleep(2 * DAY_MS);
 
