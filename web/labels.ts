@@ -278,6 +278,15 @@ const REFUSAL_WORDS: { [Kind in RefusableStep]: Readonly<Record<RefusalReason<Ki
   },
 };
 
+/**
+ * A USCIS notice asking for more on a T-visa decision, in words: the timeline's "Request for evidence received", and
+ * the sign-off form's choice, which adds the abbreviation printed on the notice ("Request for evidence (RFE)").
+ */
+export const USCIS_NOTICE_WORDS: Readonly<Record<string, string>> = {
+  rfe: 'Request for evidence',
+  noid: 'Notice of intent to deny',
+};
+
 /** A step's refusal words by code, as a plain lookup; none for a step that is never refused. */
 function refusalWordsOf(kind: string): Readonly<Record<string, string>> {
   return Object.hasOwn(REFUSAL_WORDS, kind) ? REFUSAL_WORDS[kind as RefusableStep] : {};

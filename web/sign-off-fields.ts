@@ -7,7 +7,7 @@ import { unlistedRefusalReason } from '../domain/reasons';
 import { STEP_CATALOGUE } from '../domain/steps';
 import type { StepKind } from '../domain/types';
 import { ApiProblem } from './api-client';
-import { humanize, refusalReasons, stepLabel, type Words } from './labels';
+import { humanize, refusalReasons, stepLabel, USCIS_NOTICE_WORDS, type Words } from './labels';
 
 export interface DetailField {
   name: string;
@@ -119,6 +119,15 @@ const FIELD_WORDS: Readonly<Record<string, { label: string; when: string }>> = {
   },
 };
 
+/**
+ * A fixed choice of a detail in words, never its code: a USCIS notice by its name, then the abbreviation printed on it
+ * ("Notice of intent to deny (NOID)"), as the one who has the notice in hand reads it.
+ */
+function choiceInWords(field: string, code: string): string {
+  const notice = field === 'notice' && Object.hasOwn(USCIS_NOTICE_WORDS, code) ? USCIS_NOTICE_WORDS[code] : undefined;
+  return notice ? `${notice} (${code.toUpperCase()})` : humanize(code);
+}
+
 export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
   if (!definition || !(definition.details instanceof z.ZodObject)) return [];
@@ -145,7 +154,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
         label,
         noun,
         control: 'select',
-        options: inner.options.map((option) => [String(option), String(option).toUpperCase()]),
+        options: inner.options.map((option) => [String(option), choiceInWords(name, String(option))]),
         required,
       };
     // A reason is a short code, shown unsealed in the timeline: chosen from a list in words, never typed.

@@ -29,6 +29,7 @@ import {
   refusalReasonLabel,
   sentenceCase,
   transferReasonLabel,
+  USCIS_NOTICE_WORDS,
   type Words,
 } from './labels';
 import { answerInWords, detailFields, detailLabel, type DetailField } from './sign-off-fields';
@@ -232,12 +233,6 @@ function noticeOf(entry: Entry): { notice: string; respondBy: string; late: bool
   return { ...received, late };
 }
 
-/** A T-visa decision's notices as the form's list names them. */
-const NOTICES: Readonly<Record<string, string>> = {
-  rfe: 'Request for evidence',
-  noid: 'Notice of intent to deny',
-};
-
 function sentenceOf(
   entry: Entry,
   steps: ReadonlyMap<string, StepFacts>,
@@ -295,7 +290,7 @@ function sentenceOf(
     case 'notice.received': {
       // "Request for evidence received, answer by 13 Dec 2026.": what came, and by when it is answered.
       const noticed = noticeOf(entry);
-      const named = noticed && NOTICES[noticed.notice];
+      const named = noticed && USCIS_NOTICE_WORDS[noticed.notice];
       if (!noticed || !named) return `Notice recorded for ${what}${by}.`;
       const late = noticed.late ? ' Recorded after the fact.' : '';
       return `${named} received, answer by ${formatCalendarDay(noticed.respondBy)}.${late}`;
