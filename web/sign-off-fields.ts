@@ -45,6 +45,18 @@ export function isAmendment(kind: StepKind, outcome: string): boolean {
   );
 }
 
+/**
+ * An outcome recorded while the step stays pending (a T-visa decision's request for evidence or notice of intent to
+ * deny): the step is still to be signed, so it does not leave the inbox.
+ */
+export function keepsStepPending(kind: StepKind, outcome: string): boolean {
+  return (
+    Object.hasOwn(STEP_CATALOGUE[kind].outcomes, outcome) &&
+    STEP_CATALOGUE[kind].outcomes[outcome]!.appliesTo === 'pending' &&
+    STEP_CATALOGUE[kind].outcomes[outcome]!.resultStatus === 'pending'
+  );
+}
+
 const AMENDMENT_ACTIONS: Partial<Record<StepKind, string>> = { hhs_interim_letter: 'Extend the interim letter' };
 
 /**

@@ -35,6 +35,7 @@ import {
   detailsFromForm,
   formPurpose,
   isAmendment,
+  keepsStepPending,
   outcomesOf,
   sentAnswers,
   dayTyped,
@@ -811,16 +812,25 @@ function checkTransfer(
 
 /**
  * Where a recorded sign-off leads: the inbox, which the step has left; an amendment (an interim letter's extension),
- * of a step never in the inbox, to its case, which shows it.
+ * of a step never in the inbox, to its case, which shows it; an outcome that leaves the step pending (a T-visa
+ * decision's notice), to its case, which shows the step still to sign and the response the notice opened, where the
+ * inbox said the step had left it while listing it still.
  */
 function afterSignOff(caseId: string, kind: CaseView['steps'][number]['kind'], outcome: string): string {
-  return isAmendment(kind, outcome) ? `/cases/${caseId}?notice=amended` : '/?notice=signed-off';
+  if (isAmendment(kind, outcome)) return `/cases/${caseId}?notice=amended`;
+  if (keepsStepPending(kind, outcome)) return `/cases/${caseId}?notice=still-pending`;
+  return '/?notice=signed-off';
 }
 
 /** The case page's message after an action of the console, by the code it redirects with. */
 const CASE_NOTICES: ReadonlyMap<string, string> = new Map([
   ['opened', 'The case is open.'],
   ['amended', 'The extension was recorded. The step shows the date the letter is now valid until.'],
+  [
+    'still-pending',
+    'The notice was recorded. The decision stays pending until it is made; the response to the notice is a step of ' +
+      'its own, with its deadline, below and in your inbox.',
+  ],
   ['corrected', 'The correction was recorded. The timeline shows what changed and why it was corrected.'],
   ['transferred', 'The case was transferred. The agency it replaced no longer sees it.'],
   ['asked-again', 'Asked again: the new request is pending, with its deadline and reminders.'],
