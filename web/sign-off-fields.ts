@@ -19,6 +19,11 @@ export interface DetailField {
   options: [code: string, words: string][];
   required: boolean;
   hint?: string;
+  /**
+   * What a sign-off records for this optional date when it is left empty, in words that follow "Left empty, …" ("today");
+   * none where nothing is recorded in its place.
+   */
+  leftEmpty?: { recorded: string; instead: string };
 }
 
 /**
@@ -140,6 +145,26 @@ function choiceInWords(field: string, code: string): string {
   return notice ? `${notice} (${code.toUpperCase()})` : humanize(code);
 }
 
+/**
+ * What the API records for an optional date of a sign-off left empty (domain/steps.ts, the tracks): the day it is
+ * recorded for the day of an event, the policy's for the end of a validity or the day T status may be adjusted. Said
+ * on the form, where "(optional)" alone let a decision entered after the fact count from today, and on the check page.
+ */
+const LEFT_EMPTY: Readonly<Record<string, { recorded: string; instead: string }>> = {
+  grantedOn: { recorded: 'today', instead: 'give the day on the decision if it was earlier' },
+  renewedOn: { recorded: 'today', instead: 'give the day on the decision if it was earlier' },
+  decidedOn: { recorded: 'today', instead: 'give the day on the decision if it was earlier' },
+  issuedOn: { recorded: 'today', instead: 'give the day on the letter if it was earlier' },
+  validUntil: {
+    recorded: "the longest the case's policy allows",
+    instead: 'give the last day the document states, if it states one',
+  },
+  adjustmentEligibleFrom: {
+    recorded: "the day the case's policy gives, counted from the approval",
+    instead: 'give the day the approval notice states, if it states one',
+  },
+};
+
 export function detailFields(kind: StepKind, outcome: string): DetailField[] {
   const definition = STEP_CATALOGUE[kind].outcomes[outcome];
   if (!definition || !(definition.details instanceof z.ZodObject)) return [];
@@ -159,6 +184,7 @@ export function detailFields(kind: StepKind, outcome: string): DetailField[] {
         options: [],
         required,
         hint: `${FIELD_WORDS[name]?.when ?? ''}For example, 27 March 2027`,
+        ...(!required && Object.hasOwn(LEFT_EMPTY, name) ? { leftEmpty: LEFT_EMPTY[name] } : {}),
       };
     if (inner instanceof z.ZodEnum)
       return {

@@ -181,6 +181,9 @@ export async function openDemoCase(
   return opened.body as { caseId: string; reference: string };
 }
 
+/** The UTC day `days` before today (after it, for a negative number), as a form's date field takes it: YYYY-MM-DD. */
+export const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
 /** A console page's text as read: tags dropped, entities decoded, spaces collapsed. */
 export const textOf = (html: string) =>
   html

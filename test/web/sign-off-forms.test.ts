@@ -10,7 +10,7 @@ import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, errorSummaryFocused, signedInPage } from '../support/console';
+import { consoleStackPerFile, daysAgo, errorSummaryFocused, signedInPage } from '../support/console';
 import { eventually } from '../support/eventually';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
@@ -178,8 +178,6 @@ test('a pending interim letter offers only its settling outcomes; an issued one 
 const ISO_INSTANT = /\d{4}-\d\d-\d\dT\d\d:/;
 const ISO_DATE = /\b\d{4}-\d\d-\d\d\b/;
 const STEP_ID = /\b[a-z_]+-\d+\b/;
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-
 /** What the page says, checked to carry no step id and no date as the API writes it. */
 async function saidInWords(page: Page): Promise<string> {
   const text = await page.locator('main').innerText();

@@ -8,7 +8,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, openDemoCase, signedInPage } from '../support/console';
+import { consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
@@ -20,8 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 /** The advocate's steps up to the T-visa decision, through the API: filed, receipt, bona fide. */
 async function atTheDecision(caseId: string): Promise<void> {
