@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { ApiDeps } from '../../api/app';
 import type { ServiceParts } from '../../app/services';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { createConsole } from '../../web/console';
+import { CHROMIUM_PATH } from './install-browser';
 import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
 
 export interface ConsoleStack {
@@ -120,6 +121,21 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
     sealToken: (token, session) => started().sealToken(token, session),
     tokenIn: (cookie) => started().tokenIn(cookie),
     stop: () => started().stop(),
+  };
+}
+
+/** Chromium for the tests of one file: launched before them, closed after them, read inside tests. */
+export function browserPerFile(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser starts in beforeAll; read it inside tests');
+    return browser;
   };
 }
 

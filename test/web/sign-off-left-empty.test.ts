@@ -5,21 +5,12 @@
  * ago and entered without its day counted its months from today. A correction, which reads an empty date as of its
  * sign-off, does not say "today". In Chromium, against the whole service.
  */
-import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
-import { CHROMIUM_PATH } from '../support/install-browser';
+import { browserPerFile, consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 test('a grant says what its empty dates record, on the form and the check page, and a correction does not', async () => {
   const { caseId } = await openDemoCase(service, 'left-empty-case', {
@@ -33,7 +24,7 @@ test('a grant says what its empty dates record, on the form and the check page, 
     .send({ outcome: 'requested', details: { requestedOn: daysAgo(15) } })
     .expect(200);
 
-  const page = await signedInPage(browser, service, 'demo-ice-officer');
+  const page = await signedInPage(browser(), service, 'demo-ice-officer');
   await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1`);
   await page.getByLabel('Granted', { exact: true }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -56,7 +47,7 @@ test('a grant says what its empty dates record, on the form and the check page, 
   await page.context().close();
 
   // The coordinator's correction of it: an empty date there is read as of the sign-off, not today.
-  const coordinator = await signedInPage(browser, service, 'demo-coordinator');
+  const coordinator = await signedInPage(browser(), service, 'demo-coordinator');
   await coordinator.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1/correct`);
   expect(await coordinator.locator('#details-grantedOn-hint').textContent()).toBe('For example, 27 March 2027');
   await coordinator.context().close();

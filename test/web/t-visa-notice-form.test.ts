@@ -5,21 +5,12 @@
  * pending and lists the response the notice opened, where the inbox said "The step has left your inbox" while it
  * still listed the decision. In Chromium, against the whole service.
  */
-import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
-import { CHROMIUM_PATH } from '../support/install-browser';
+import { browserPerFile, consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserPerFile();
 
 /** The advocate's steps up to the T-visa decision, through the API: filed, receipt, bona fide. */
 async function atTheDecision(caseId: string): Promise<void> {
@@ -41,7 +32,7 @@ async function atTheDecision(caseId: string): Promise<void> {
 async function noticeFilledIn(key: string, name: string) {
   const { caseId, reference } = await openDemoCase(service, key, { identifiedOn: daysAgo(10), name });
   await atTheDecision(caseId);
-  const page = await signedInPage(browser, service, 'demo-advocate');
+  const page = await signedInPage(browser(), service, 'demo-advocate');
   await page.goto(`${service.base}/cases/${caseId}/steps/t_visa_decision-1`);
   await page.getByLabel('Evidence requested').check();
   await page.getByRole('button', { name: 'Continue' }).click();
