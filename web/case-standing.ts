@@ -40,7 +40,7 @@ const DATE_WORDS: [field: string, words: string][] = [
   // An HHS certification's benefits: their last day, which the letter keeps (domain/tracks/hhs.ts).
   ['benefitEndsOn', 'benefits until'],
   ['filedOn', 'filed'],
-  ['receivedOn', 'receipt'],
+  ['receivedOn', 'received'],
   ['determinedOn', 'determined'],
   ['respondBy', 'respond by'],
   ['respondedOn', 'responded'],

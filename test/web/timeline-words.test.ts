@@ -514,3 +514,21 @@ test('a response to a notice made after the date on it says how late and what it
     'T visa response to a request for evidence or notice of intent to deny signed off.',
   );
 });
+
+test('a T-visa receipt notice reads "received" and its day, where it read "received, receipt"', () => {
+  const receipt = {
+    id: 't_visa_receipt-1',
+    kind: 't_visa_receipt',
+    track: 't_visa',
+    agencyId: null,
+    agencyKind: 'advocate',
+    status: 'completed',
+    dueAt: null,
+    expiresAt: null,
+    completedAt: '2026-12-02T12:00:00.000Z',
+    outcome: 'received',
+    details: { receivedOn: '2026-12-02' },
+  };
+  const [standing] = standingOf([receipt], ['t_visa'], words);
+  expect(standing?.done.map((line) => line.what)).toEqual(['T visa receipt notice: received 2 Dec 2026']);
+});
