@@ -12,6 +12,7 @@ import type { AuditOutcome, AuditService } from '../app/audit-service';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
+import { fieldNamesOf, readsAsTypoOf, withheldNamesWords } from '../domain/unknown-names';
 import { inWords } from './input-words';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
 import { PRIVATE_ANSWER, type HandlerWrapper, type Reply } from './reply';
@@ -179,7 +180,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
       source === 'query'
         ? unknownNamesWithheld(sentOnce(value, result.error.issues), queryNamesOf(schema), 'parameter')
         : source === 'body'
-          ? unknownNamesWithheld(result.error.issues, bodyFieldNamesOf(schema), 'field')
+          ? unknownNamesWithheld(result.error.issues, fieldNamesOf(schema), 'field')
           : result.error.issues,
     );
   return result.data;
@@ -193,36 +194,9 @@ export function queryNamesOf(schema: z.ZodType | undefined): string[] {
 }
 
 /**
- * The names of the fields a route's body takes, at any depth: every key of every object its body schema holds
- * (through optionals, arrays, unions and pipes), none for a route that takes no body.
- */
-function bodyFieldNamesOf(schema: z.ZodType | undefined): string[] {
-  const names = new Set<string>();
-  const seen = new Set<z.ZodType>();
-  const visit = (node: unknown): void => {
-    if (!(node instanceof z.ZodType) || seen.has(node)) return;
-    seen.add(node);
-    if (node instanceof z.ZodObject) {
-      for (const [key, field] of Object.entries(node.shape)) {
-        names.add(key);
-        visit(field);
-      }
-    }
-    // The schemas it wraps or combines: an optional's, a pipe's in and out, an array's element, a union's options.
-    for (const part of Object.values(node._zod.def as unknown as Record<string, unknown>))
-      for (const each of Array.isArray(part) ? (part as unknown[]) : [part]) visit(each);
-  };
-  visit(schema);
-  return [...names];
-}
-
-/**
  * A query parameter the route does not read, or a body field it does not take, is refused, and named in the refusal
- * only when its name looks like a typo of one it reads: a plain identifier (ASCII letters, a lower-case first one, as
- * every name of ours) within two edits of a real name (`limt`, `refrence`, `outcom`). Any other name is the client's
- * own text, often a name or a birth date typed into the address (`/api/cases?Jane%20Example%201994-03-02`) or used as
- * a key, and an answer repeating it ends up in logs, screens and bug reports: it reads "an unknown parameter" (or
- * "field") instead, where the unknown name was.
+ * only when its name reads as a typo of one it reads (domain/unknown-names.ts, the rule the case's own schemas follow
+ * for a sign-off's details): any other reads "an unknown parameter" (or "field") instead, where the unknown name was.
  */
 function unknownNamesWithheld(
   issues: z.core.$ZodIssue[],
@@ -231,7 +205,7 @@ function unknownNamesWithheld(
 ): z.core.$ZodIssue[] {
   return issues.flatMap((issue): z.core.$ZodIssue[] => {
     if (issue.code !== 'unrecognized_keys') return [issue];
-    const named = issue.keys.filter((key) => PLAIN_NAME.test(key) && known.some((name) => withinTwoEdits(key, name)));
+    const named = issue.keys.filter((key) => readsAsTypoOf(key, known));
     const withheld = issue.keys.length - named.length;
     return [
       ...(named.length > 0 ? [{ ...issue, keys: named }] : []),
@@ -241,29 +215,12 @@ function unknownNamesWithheld(
               code: 'custom' as const,
               path: issue.path,
               input: undefined,
-              message:
-                withheld === 1
-                  ? `an unknown ${noun} (its name is not repeated: it may be text about a person)`
-                  : `${withheld.toLocaleString('en-US')} unknown ${noun}s (their names are not repeated: they may be text about a person)`,
+              message: withheldNamesWords(withheld, noun),
             },
           ]
         : []),
     ];
   });
-}
-const PLAIN_NAME = /^[a-z][A-Za-z]{0,39}$/;
-
-/** Whether two names are at most two edits apart (insertions, deletions, substitutions): a typo of one another. */
-function withinTwoEdits(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]! <= 2;
 }
 
 /**

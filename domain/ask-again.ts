@@ -180,7 +180,7 @@ export function validateAskAgain(state: CaseState, command: AskAgainCommand, now
   // The request alone: its schema is strict, and `issued` is the workflow's to check (domain/issued.ts).
   const { actor, issued, ...request } = command;
   const parsed = askAgainSchema().safeParse(request);
-  if (!parsed.success) return zodRejection(parsed.error, '');
+  if (!parsed.success) return zodRejection(parsed.error, '', askAgainSchema());
   const kind = parsed.data.stepKind;
   return (
     askerRefusal(actor, state.agencies, kind) ??

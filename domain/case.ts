@@ -33,6 +33,7 @@ import {
 } from './case-state';
 import { SEALED_NOTE, STEP_CATALOGUE, signOffSchema, cleanDetails, type SignOff, type StepDetails } from './steps';
 import { onFirstUse } from './on-first-use';
+import { fieldNamesOf, readsAsTypoOf, withheldNamesWords } from './unknown-names';
 import type { Issued } from './issued';
 import { CLOSE_REASONS, listedReason, missingRefusalReason, TRANSFER_REASONS, unlistedRefusalReason } from './reasons';
 import { afterFor, checkFor, type SignOffContext } from './tracks';
@@ -109,29 +110,30 @@ function identificationDay(input: { identifiedAt: Instant; identifiedOn?: IsoDat
   return input.identifiedOn ?? dateOf(input.identifiedAt);
 }
 
-/** How much of an unknown key a refusal repeats: it is the sender's text, of any length. */
-const ECHOED_KEY_LENGTH = 60;
-
-function echoedKey(key: string): string {
-  // By code point, so a cut never splits a pair into a lone surrogate (one sent lone is made well-formed by `reject`).
-  const characters = Array.from(key);
-  return characters.length > ECHOED_KEY_LENGTH ? `${characters.slice(0, ECHOED_KEY_LENGTH).join('')}…` : key;
-}
-
-/** A schema's first issue as a refusal naming its field (`prefix` before its path); an unknown key by its start only. */
-export function zodRejection(error: z.ZodError, prefix: string): Rejection {
+/**
+ * A schema's first issue as a refusal naming its field (`prefix` before its path). An unknown key is named only as a
+ * typo of a field `schema` takes (domain/unknown-names.ts, the API's rule): any other is the sender's text, often
+ * about a person, and the refusal says "an unknown field" at its object instead.
+ */
+export function zodRejection(error: z.ZodError, prefix: string, schema: z.ZodType): Rejection {
   const issue = error.issues[0]!;
-  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys.map(String)[0] : undefined;
-  const path = [prefix, ...issue.path.map(String), ...(unknownKey === undefined ? [] : [echoedKey(unknownKey)])]
-    .filter(Boolean)
-    .join('.');
-  const message = unknownKey === undefined ? issue.message : `Unrecognized key: "${echoedKey(unknownKey)}"`;
-  return { code: 'invalid_details', ...(path ? { field: path } : {}), message };
+  const at = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  if (issue.code !== 'unrecognized_keys')
+    return { code: 'invalid_details', ...(at ? { field: at } : {}), message: issue.message };
+  const known = fieldNamesOf(schema);
+  const typo = issue.keys.find((key) => readsAsTypoOf(key, known));
+  if (typo !== undefined)
+    return { code: 'invalid_details', field: at ? `${at}.${typo}` : typo, message: 'unknown field' };
+  return {
+    code: 'invalid_details',
+    ...(at ? { field: at } : {}),
+    message: withheldNamesWords(issue.keys.length, 'field'),
+  };
 }
 
 export function validateOpenCase(input: unknown, now: Instant): Rejection | null {
   const parsed = openCaseInputSchema().safeParse(input);
-  if (!parsed.success) return zodRejection(parsed.error, '');
+  if (!parsed.success) return zodRejection(parsed.error, '', openCaseInputSchema());
   const { identifiedAt, minorTurns18On } = parsed.data;
   if (normaliseInstant(identifiedAt) > normaliseInstant(now)) {
     return { code: 'date_order', field: 'identifiedAt', message: 'identifiedAt is in the future' };
@@ -458,7 +460,7 @@ export function checkSignOff(
 ): Rejection | null {
   if (state.status !== 'open') return { code: 'case_not_open', message: `the case is ${state.status}` };
   const parsed = signOffSchema().safeParse(signOff);
-  if (!parsed.success) return zodRejection(parsed.error, '');
+  if (!parsed.success) return zodRejection(parsed.error, '', signOffSchema());
   const step = findStep(state, parsed.data.stepId);
   if (!step) return missingStep(state, parsed.data.stepId);
   const actorRejection = actorChecked ? null : checkActor(state, actor, step.agencyKind, `step ${step.id}`);
@@ -509,7 +511,9 @@ export function shapedDetails(kind: StepKind, signOff: Pick<SignOff, 'outcome' |
   const definition = outcomeOf(kind, signOff.outcome);
   if (!definition) throw new Error(`${kind} has no outcome ${signOff.outcome}: judge the outcome before its details`);
   const details = definition.details.safeParse(signOff.details);
-  return details.success ? { details: cleanDetails(details.data) } : zodRejection(details.error, 'details');
+  return details.success
+    ? { details: cleanDetails(details.data) }
+    : zodRejection(details.error, 'details', definition.details);
 }
 
 /** Details that fit their outcome's schema. */
@@ -689,7 +693,7 @@ export function validateCloseCase(state: CaseState, request: CloseCaseRequest, a
   const actorRejection = checkActor(state, actor, 'coordinator', 'closing a case');
   if (actorRejection) return actorRejection;
   const parsed = closeCaseSchema().safeParse(request);
-  return parsed.success ? null : zodRejection(parsed.error, '');
+  return parsed.success ? null : zodRejection(parsed.error, '', closeCaseSchema());
 }
 
 /** Closes or withdraws the case (as `validateCloseCase` accepted it); every step still pending is cancelled. */
@@ -775,7 +779,7 @@ function validateTransferCase(state: CaseState, request: TransferCaseRequest, ac
   const actorRejection = checkActor(state, actor, 'coordinator', 'transferring a case');
   if (actorRejection) return actorRejection;
   const parsed = transferCaseSchema().safeParse(request);
-  if (!parsed.success) return zodRejection(parsed.error, '');
+  if (!parsed.success) return zodRejection(parsed.error, '', transferCaseSchema());
   const { agencyKind, toAgencyId } = parsed.data;
   if (state.agencies[agencyKind] === toAgencyId) {
     return {

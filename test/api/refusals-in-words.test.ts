@@ -101,6 +101,36 @@ test('an unknown body field is named only as a typo of a field the route takes; 
   expect(opened.text).not.toMatch(/Ana|Zeta/);
 });
 
+test("a sign-off's unknown details key is named only as a typo of a field its outcome takes, and nothing is signed", async () => {
+  const police = stack.users['demo-police-officer']!.headers;
+  const requestedOn = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const signOff = (path: string, details: Record<string, unknown>) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/steps/cp_request-1/${path}`)
+      .set(police)
+      .set('Idempotency-Key', randomUUID())
+      .send({ outcome: 'requested', details: { requestedOn, ...details } })
+      .expect(422);
+  // A key that is someone's name and birth date: it used to come back as the field and in the message.
+  for (const path of ['sign-off', 'sign-off/preview']) {
+    const res = await signOff(path, { 'Maria Lopez 1990-01-02': 'A123456789' });
+    expect(res.body).toMatchObject({
+      code: 'invalid_details',
+      errors: [
+        { field: 'details', message: 'an unknown field (its name is not repeated: it may be text about a person)' },
+      ],
+    });
+    expect(withoutRandomParts(res.text)).not.toMatch(/maria|lopez|1990|123456789/i);
+  }
+  // A typo of a field the outcome takes is named, as a body's is.
+  const typo = await signOff('sign-off', { requestedOnn: requestedOn });
+  expect((typo.body as Refusal).errors).toEqual([{ field: 'details.requestedOnn', message: 'unknown field' }]);
+  // Nothing was signed: the step is still pending.
+  const read = await request(stack.app).get(`/api/cases/${caseId}`).set(police).expect(200);
+  const { steps } = read.body as { steps: { id: string; status: string }[] };
+  expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
+});
+
 /** zod's own wording, which says what the validator met, not what the field must be. */
 const ZOD_WORDING =
   /Invalid input|Invalid option|Invalid (string|email|url|uuid|date|ISO|element|key)|expected \w+, received|Too (small|big)|[<>]=|Unrecognized key|Invalid value/i;

@@ -28,9 +28,15 @@ describe('opening a case', () => {
 
   it('accepts references and agency ids, and refuses anything else (no personal data rides along)', () => {
     expect(validateOpenCase(input, NOW)).toBeNull();
-    expect(validateOpenCase({ ...input, survivorName: 'someone' }, NOW)).toMatchObject({
+    // Refused without repeating the key, which is no typo of a field the opening takes (domain/unknown-names.ts).
+    expect(validateOpenCase({ ...input, survivorName: 'someone' }, NOW)).toEqual({
       code: 'invalid_details',
-      field: 'survivorName',
+      message: 'an unknown field (its name is not repeated: it may be text about a person)',
+    });
+    expect(validateOpenCase({ ...input, usesUVsa: true }, NOW)).toEqual({
+      code: 'invalid_details',
+      field: 'usesUVsa',
+      message: 'unknown field',
     });
     expect(validateOpenCase({ ...input, agencies: { ...AGENCIES, ice: '' } }, NOW)).toMatchObject({
       field: 'agencies.ice',

@@ -93,10 +93,16 @@ describe('sign-off refusals', () => {
       'invalid_details',
       'details.requestedOn',
     );
+    // An unknown key is named only as a typo of a field the outcome takes (domain/unknown-names.ts).
     expectRefusal(
       refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', survivorName: 'x' }, NOW),
       'invalid_details',
-      'details.survivorName',
+      'details',
+    );
+    expectRefusal(
+      refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', requestedOm: 'x' }, NOW),
+      'invalid_details',
+      'details.requestedOm',
     );
     expectRefusal(
       refusal(state, 'cp_request-1', 'requested', { requestedOn: '2026-01-06', note: 'met Jane Example' }, NOW),
