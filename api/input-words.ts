@@ -89,6 +89,8 @@ export function inWords(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type': {
       const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return 'is required';
+      // A number where a whole number belongs: what is wrong is its fraction (it used to read "not a number").
+      if (issue.expected === 'int' && typeof issue.input === 'number') return `must be ${expected}, not a fraction`;
       return `must be ${expected}, not ${sentAs(issue.input)}`;
     }
     case 'invalid_value': {

@@ -39,8 +39,27 @@ const MAX_UNKNOWN_NAMED = 10;
 
 const counted = (n: number) => `${n.toLocaleString('en-US')} more unknown field${n === 1 ? '' : 's'}`;
 
+/**
+ * One refusal of a field's type and size, not two that contradict each other. zod measures a value whose type is
+ * wrong all the same: a list of roles sent as the text "agency_officer" was "must be a list, not text" and "must have
+ * at most 6 characters", a name sent as `[]` "must be text, not a list" and "must not be empty". And it holds a whole
+ * number to the safe-integer range beside the field's own bounds: 1e20 for `expectedCorrections` was "must be at most
+ * 9007199254740991" and "must be at most 1000000". A field of the wrong type is told its type only; the safe-integer
+ * range is said only of a field that has no bound of its own.
+ */
+function oneRefusalPerField(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const at = (issue: z.core.$ZodIssue) => issue.path.map(String).join('.');
+  const isBound = (issue: z.core.$ZodIssue) => issue.code === 'too_big' || issue.code === 'too_small';
+  const safeIntegerRange = (issue: z.core.$ZodIssue) => isBound(issue) && 'origin' in issue && issue.origin === 'int';
+  const wrongType = new Set(issues.filter((issue) => issue.code === 'invalid_type').map(at));
+  const ownBound = new Set(issues.filter((issue) => isBound(issue) && !safeIntegerRange(issue)).map(at));
+  return issues.filter((issue) =>
+    wrongType.has(at(issue)) ? issue.code === 'invalid_type' : !(safeIntegerRange(issue) && ownBound.has(at(issue))),
+  );
+}
+
 function fieldProblems(issues: z.core.$ZodIssue[]): FieldProblem[] {
-  return issues.flatMap((issue): FieldProblem[] => {
+  return oneRefusalPerField(issues).flatMap((issue): FieldProblem[] => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       const named = issue.keys

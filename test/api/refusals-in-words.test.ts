@@ -131,6 +131,35 @@ test("a sign-off's unknown details key is named only as a typo of a field its ou
   expect(steps.find((step) => step.id === 'cp_request-1')?.status).toBe('pending');
 });
 
+test('a field of the wrong type is told its type alone, a whole number its fraction, and a huge one its own bound', async () => {
+  const refusal = async (call: request.Test) => ((await call.expect(422)).body as Refusal).errors;
+  const police = stack.users['demo-police-officer']!.headers;
+  // A list sent as text was also "must have at most 6 characters"; a name sent as a list "must not be empty".
+  expect(
+    await refusal(
+      request(stack.app)
+        .post('/api/users')
+        .set(stack.users['demo-system-admin']!.headers)
+        .set('Idempotency-Key', randomUUID())
+        .send({ username: 'words-roles', displayName: 'Words', agencyId: 'demo-police', roles: 'agency_officer' }),
+    ),
+  ).toEqual([{ field: 'roles', message: 'must be a list, not text' }]);
+  expect(await refusal(request(stack.app).post('/api/cases/search').set(police).send({ name: [] }))).toEqual([
+    { field: 'name', message: 'must be text, not a list' },
+  ]);
+  const correct = (expectedCorrections: number) =>
+    request(stack.app)
+      .post(`/api/cases/${caseId}/survivor`)
+      .set(police)
+      .set('Idempotency-Key', randomUUID())
+      .send({ contact: 'words', expectedCorrections });
+  // 1.5 read "must be a whole number, not a number"; 1e20 was also "must be at most 9007199254740991".
+  expect(await refusal(correct(1.5))).toEqual([
+    { field: 'expectedCorrections', message: 'must be a whole number, not a fraction' },
+  ]);
+  expect(await refusal(correct(1e20))).toEqual([{ field: 'expectedCorrections', message: 'must be at most 1000000' }]);
+});
+
 /** zod's own wording, which says what the validator met, not what the field must be. */
 const ZOD_WORDING =
   /Invalid input|Invalid option|Invalid (string|email|url|uuid|date|ISO|element|key)|expected \w+, received|Too (small|big)|[<>]=|Unrecognized key|Invalid value/i;
