@@ -178,7 +178,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
     throw new InputError(
       source,
       source === 'query'
-        ? unknownNamesWithheld(sentOnce(value, result.error.issues), queryNamesOf(schema), 'parameter')
+        ? unknownNamesWithheld(sentOnce(value, result.error.issues, schema), queryNamesOf(schema), 'parameter')
         : source === 'body'
           ? unknownNamesWithheld(result.error.issues, fieldNamesOf(schema), 'field')
           : result.error.issues,
@@ -186,11 +186,24 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: Inpu
   return result.data;
 }
 
+/** The query parameters a route reads (its query schema's fields), none for a route that reads none. */
+function queryShapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> {
+  if (schema instanceof z.ZodObject) return schema.shape;
+  if (schema instanceof z.ZodPipe) return queryShapeOf(schema.in as z.ZodType);
+  return {};
+}
+
 /** The names of the query parameters a route reads (its query schema's keys), none for a route that reads none. */
 export function queryNamesOf(schema: z.ZodType | undefined): string[] {
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
-  if (schema instanceof z.ZodPipe) return queryNamesOf(schema.in as z.ZodType);
-  return [];
+  return Object.keys(queryShapeOf(schema));
+}
+
+/** Whether a parameter takes a list, each value a repetition of it (`dueAfterExcept`), through optionals and pipes. */
+function takesAList(field: z.ZodType): boolean {
+  if (field instanceof z.ZodArray) return true;
+  if (field instanceof z.ZodOptional || field instanceof z.ZodDefault) return takesAList(field.unwrap() as z.ZodType);
+  if (field instanceof z.ZodPipe) return takesAList(field.out as z.ZodType);
+  return false;
 }
 
 /**
@@ -224,15 +237,19 @@ function unknownNamesWithheld(
 }
 
 /**
- * Every query parameter takes one value: one sent twice (`limit=5&limit=6`) arrives as a list, which the schema
- * refuses in words that do not say why ("expected number, received NaN"). Its refusal says so, then what is expected.
+ * A query parameter takes one value, but for those a route reads as a list (`dueAfterExcept`, repeated for each): one
+ * sent twice (`limit=5&limit=6`) arrives as a list, which the schema refuses in words that do not say why ("expected
+ * number, received NaN"). Its refusal says so, then what is expected. A list's own refusal is said as it is: "send it
+ * once" would tell a client to stop repeating the parameter it is told to repeat.
  */
-function sentOnce(query: unknown, issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+function sentOnce(query: unknown, issues: z.core.$ZodIssue[], schema: z.ZodType): z.core.$ZodIssue[] {
   const given = query as Record<string, unknown>;
+  const shape = queryShapeOf(schema);
   return issues.map((issue) => {
     const [name] = issue.path;
     const values = typeof name === 'string' ? given[name] : undefined;
-    if (!Array.isArray(values) || issue.path.length !== 1) return issue;
+    const field = typeof name === 'string' && Object.hasOwn(shape, name) ? shape[name] : undefined;
+    if (!Array.isArray(values) || issue.path.length !== 1 || (field && takesAList(field))) return issue;
     return {
       ...issue,
       message: `sent ${values.length === 2 ? 'twice' : `${values.length} times`}: send it once (${issue.message})`,

@@ -160,6 +160,23 @@ test('a field of the wrong type is told its type alone, a whole number its fract
   expect(await refusal(correct(1e20))).toEqual([{ field: 'expectedCorrections', message: 'must be at most 1000000' }]);
 });
 
+test('a list parameter, repeated for each value, is never told to be sent once; a single one sent twice is', async () => {
+  const refusal = async (query: string) =>
+    (
+      (await request(stack.app).get(`/api/steps?${query}`).set(stack.users['demo-coordinator']!.headers).expect(400))
+        .body as Refusal
+    ).errors;
+  const moved = (n: number) => Array.from({ length: n }, () => 'dueAfterExcept=2026-12-01T05:00:00Z').join('&');
+  // These read "sent twice: send it once (is only taken with dueAfter)" and "sent 21 times: send it once (…)".
+  expect(await refusal(moved(2))).toEqual([{ field: 'dueAfterExcept', message: 'is only taken with dueAfter' }]);
+  expect(await refusal(`dueAfter=2026-12-01&${moved(21)}`)).toEqual([
+    { field: 'dueAfterExcept', message: 'must have at most 20 items' },
+  ]);
+  expect(await refusal('limit=5&limit=6')).toEqual([
+    { field: 'limit', message: 'sent twice: send it once (expected a whole number from 1 to 200)' },
+  ]);
+});
+
 /** zod's own wording, which says what the validator met, not what the field must be. */
 const ZOD_WORDING =
   /Invalid input|Invalid option|Invalid (string|email|url|uuid|date|ISO|element|key)|expected \w+, received|Too (small|big)|[<>]=|Unrecognized key|Invalid value/i;
