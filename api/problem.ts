@@ -125,6 +125,9 @@ export function problemFor(error: unknown, requestId: string): Problem | null {
   return null;
 }
 
+const PATH_NOT_DECODED =
+  'holds a % not followed by two hexadecimal digits, or percent-encoded bytes that are not UTF-8 text: encode each part with encodeURIComponent';
+
 /**
  * Express's own 4xx errors. body-parser's carry a `type` (the JSON parser's message may quote the body, so it is
  * never echoed), except when the body does not decompress as its Content-Encoding says: that is zlib's own error
@@ -136,8 +139,14 @@ function bodyParserProblem(error: unknown, requestId: string): Problem | null {
   const { status } = error;
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
   if (!('type' in error)) {
+    // The router's message quotes the part it could not decode, which may be a name typed where an id belongs: not
+    // echoed; nor can it say which parameter the part was, so the path is named.
     if (error instanceof URIError)
-      return problem(status, requestId, { detail: 'The request path is not valid.', code: 'invalid_path' });
+      return problem(status, requestId, {
+        detail: 'The request path is not valid: a part of it does not decode as percent-encoded UTF-8 text.',
+        code: 'invalid_path',
+        errors: [{ field: '(path)', message: PATH_NOT_DECODED }],
+      });
     if ('errno' in error)
       return problem(status, requestId, {
         detail:

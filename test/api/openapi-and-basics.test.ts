@@ -619,9 +619,24 @@ describe('errors at the HTTP layer', () => {
     await request(app).options('/api/nothing-here').expect(404);
   });
 
-  it('answers a path parameter that is not valid percent-encoding with a 400 path error', async () => {
-    const res = await request(app).get('/api/cases/%E0%A4%A').expect(400);
-    expect(res.body).toMatchObject({ status: 400, code: 'invalid_path' });
+  it('answers a path parameter that is not valid percent-encoding with a 400 path error naming the path in words', async () => {
+    for (const path of ['/api/cases/%E0%A4%A', '/api/cases/%ff', '/api/cases/maria%lopez/survivor']) {
+      const res = await request(app).get(path).expect(400);
+      // It said "The request path is not valid." and named nothing.
+      expect(res.body).toMatchObject({
+        status: 400,
+        code: 'invalid_path',
+        detail: 'The request path is not valid: a part of it does not decode as percent-encoded UTF-8 text.',
+        errors: [
+          {
+            field: '(path)',
+            message:
+              'holds a % not followed by two hexadecimal digits, or percent-encoded bytes that are not UTF-8 text: encode each part with encodeURIComponent',
+          },
+        ],
+      });
+      expect(res.text).not.toMatch(/maria|lopez/);
+    }
   });
 
   it('answers a body over 64kb with a 413 problem', async () => {
