@@ -10,6 +10,7 @@ import { listNotifications, type NotificationFilter } from '../db/notifications'
 import { countSteps, InvalidCursorError, listSteps, type StepFilter } from '../db/read-model';
 import { identityStepAgency, seenStepsAgency, works } from '../domain/access';
 import { BIRTH_DATE_SUBJECTS } from '../domain/alarms';
+import { passedNoticeWithoutBirthday } from '../mail/render';
 import type { Actor } from '../domain/types';
 import type { Clock } from '../core/clock';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -162,12 +163,20 @@ export function createListsService(deps: ListsDeps) {
       return cases(actor, { ...filter, nameTerms, identityStepAgencyId: identityStepAgency(actor) }, 'body');
     },
 
-    notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
+    async notifications(actor: Actor, filter: Omit<NotificationFilter, 'participantAgencyId'>) {
       // A minor's 18th-birthday reminders exist only for who may read the identity they derive from (case-reads.ts).
-      const withoutSubjects = works(actor) ? [] : [...BIRTH_DATE_SUBJECTS];
-      return paged('notifications', filter, 'query', (cursor) =>
+      const readsIdentity = works(actor);
+      const withoutSubjects = readsIdentity ? [] : [...BIRTH_DATE_SUBJECTS];
+      const page = await paged('notifications', filter, 'query', (cursor) =>
         listNotifications(deps.pool, { ...filter, cursor, participantAgencyId: actor.agencyId, withoutSubjects }),
       );
+      if (readsIdentity) return page;
+      // So are their lines in a notice of what passed, which lists them with the other reminders of its case.
+      const items = page.items.flatMap((item) => {
+        const shown = item.kind === 'passed_summary' ? passedNoticeWithoutBirthday(item) : item;
+        return shown ? [shown] : [];
+      });
+      return { ...page, items };
     },
 
     /** Counts of pending, soon-due and overdue steps over the steps `steps` lists, as of now. */

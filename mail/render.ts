@@ -707,6 +707,8 @@ const ABOUT_NO_STEP: ReadonlySet<string> = new Set(['passed_summary', 'case_tran
  * and urgently, so its subject and its first words say so (a birthday reminder's own email says it in its subject).
  */
 const URGENT_BIRTHDAY_LINE = '- Urgent before the minor turns 18: ';
+/** A birthday already passed, in a notice of what passed: the minor turned 18 before HHS was notified. */
+const TURNED_18_LINE = '- Turned 18 before HHS was notified: ';
 const URGENT_BIRTHDAY_TO_DO = 'notify HHS before the minor turns 18';
 const URGENT_BIRTHDAY_SUBJECT = `Urgent: ${URGENT_BIRTHDAY_TO_DO}`;
 /** What to do at once, said first: `where` the minor turns 18 soon ("in this case", "in cases RC-1, RC-2"). */
@@ -744,7 +746,7 @@ function passedLine(
   owed: NotificationFacts['owed'],
 ): string {
   if (alarm.about === 'minor_turns_18' && alarm.kind === 'expired')
-    return `- Turned 18 before HHS was notified: ${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
+    return `${TURNED_18_LINE}${stepLabel(alarm.stepKind)} cancelled, the adult route applies`;
   if (alarm.about === 'minor_turns_18')
     return `${URGENT_BIRTHDAY_LINE}${stepLabel(alarm.stepKind)}, date on the case page`;
   const sent =
@@ -850,6 +852,31 @@ function passedNoticeBlock(notice: PassedNotice): string[] {
 
 /** How many reminders a notice of what passed lists as not sent. */
 const notSentCount = (notice: PassedNotice) => passedNoticeBlock(notice).filter((line) => line.startsWith('- ')).length;
+
+/** A line of a notice of what passed about a minor's 18th birthday (`passedLine`). */
+const isBirthdayLine = (line: string) => line.startsWith(URGENT_BIRTHDAY_LINE) || line.startsWith(TURNED_18_LINE);
+
+/**
+ * A notice of what passed as a reader who may not read the survivor's identity is shown it (a supervisor): without its
+ * lines about a minor's 18th birthday, and without the urgency they gave its subject and first words. Such a line
+ * says a birthday reminder's lead fell before the entry, and where it sits among the dated lines tells its week: those
+ * readers are shown no birthday reminder anywhere else either (the case's reminders and timeline, app/case-reads.ts;
+ * the notifications' own rows, app/lists-service.ts). Null when the notice lists nothing else; a notice without such a
+ * line is answered as it is.
+ */
+export function passedNoticeWithoutBirthday<Notice extends PassedNotice>(notice: Notice): Notice | null {
+  const lines = notice.bodyText.split('\n');
+  if (!lines.some(isBirthdayLine)) return notice;
+  const lead = urgentBirthdayLead('in this case');
+  // The urgent first words are a paragraph of their own: it goes with the blank line after it.
+  const bodyText = lines
+    .filter((line, at) => !isBirthdayLine(line) && line !== lead && !(line === '' && lines[at - 1] === lead))
+    .join('\n');
+  const count = notSentCount({ ...notice, bodyText });
+  if (count === 0) return null;
+  const subject = broughtUpToDate(false, `${countOf(count, 'reminder')} not sent (case ${notice.reference})`);
+  return { ...notice, subject, bodyText };
+}
 
 /** A digest's line for a notice of what passed it carries: the case, how many reminders were not sent, its link. */
 export function passedNoticeDigestLine(notice: PassedNotice): string {

@@ -4,11 +4,13 @@
  * one is sent on its own; the coordinator gets one notice listing them, each agency owed one of them a notice of its own,
  * and the steps are honestly overdue.
  */
+import request from 'supertest';
 import { upsertAgencies } from '../../db/agencies';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { DEFAULT_POLICY } from '../../domain/policy';
+import { countOf } from '../../mail/render';
 import { workingActor } from '../../domain/access';
 import { workflowIdOf } from '../../workflows/contract';
 import { eventually, startStack, type Stack } from '../support/stack';
@@ -232,6 +234,35 @@ test('a minor entered late: notified within the session, the police are not urge
   const toldNotNotified = await policeMail(notNotified.caseId);
   expect(toldNotNotified.map((n) => n.kind)).toEqual(['passed_summary']);
   expect(toldNotNotified[0]!.bodyText).toMatch(/Urgent before the minor turns 18/);
+
+  // The same notices, listed to a supervisor, who may not read the identity: without the birthday. Its line, placed
+  // among the dated ones, told the week a reminder of it fell (and that it was near) to every reader of the list.
+  const listed = async (username: string) => {
+    const answer = await request(stack.app)
+      .get('/api/notifications')
+      .query({ caseId: notNotified.caseId })
+      .set(stack.users[username]!.headers)
+      .expect(200);
+    const { items } = answer.body as { items: { recipientAgencyId: string; subject: string; bodyText: string }[] };
+    return new Map(items.map((n) => [n.recipientAgencyId, n]));
+  };
+  const forCoordinator = await listed('demo-coordinator');
+  const forSupervisor = await listed('demo-supervisor');
+  expect([...forSupervisor.keys()].sort()).toEqual([...forCoordinator.keys()].sort());
+  const aboutTheBirthday = /turns 18|turned 18|urgent/i;
+  const listedLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- '));
+  for (const [agencyId, shown] of forCoordinator) {
+    const supervised = forSupervisor.get(agencyId)!;
+    expect(`${supervised.subject}\n${supervised.bodyText}`).not.toMatch(aboutTheBirthday);
+    const others = listedLines(shown.bodyText).filter((line) => !aboutTheBirthday.test(line));
+    expect(listedLines(supervised.bodyText)).toEqual(others);
+    expect(supervised.subject).toBe(
+      `Brought up to date: ${countOf(others.length, 'reminder')} not sent (case ${notNotified.reference})`,
+    );
+  }
+  expect(forCoordinator.get(DEMO_AGENCIES.coordinator)!.subject).toMatch(
+    /^Urgent: notify HHS before the minor turns 18/,
+  );
 });
 
 test('an alarm firing during an entry session does not postpone its notice: it comes 30 minutes after the last entry', async () => {

@@ -4,6 +4,7 @@ import {
   caseLink,
   dueWordsFor,
   passedNoticeDigestLine,
+  passedNoticeWithoutBirthday,
   renderNotification,
   renderPassedNotices,
   type NotificationFacts,
@@ -771,5 +772,39 @@ describe('renderPassedNotices', () => {
     expect(passedNoticeDigestLine(two)).toBe(
       '- RC-2026-0002: 2 reminders not sent, https://relief.example.org/cases/case-2',
     );
+  });
+});
+
+describe('passedNoticeWithoutBirthday', () => {
+  const minorNotice = { stepId: 'hhs_minor_notification-1', stepKind: 'hhs_minor_notification' } as const;
+  const noticeOf = (passed: NonNullable<NotificationFacts['passed']>) => {
+    const { subject, text } = renderNotification({ ...facts, kind: 'passed_summary', dueAt: null, passed });
+    return { reference: facts.reference, subject, bodyText: text };
+  };
+  const declaration = {
+    stepId: 'le_declaration-1',
+    stepKind: 'le_declaration',
+    about: 'le_declaration',
+    date: '2026-10-01T12:00:00.000Z',
+  } as const;
+  const reminder = { ...declaration, kind: 'reminder', at: '2026-09-24T12:00:00.000Z' } as const;
+  const due = { ...declaration, kind: 'due', at: '2026-10-02T12:00:00.000Z' } as const;
+  const ahead = { ...minorNotice, kind: 'expiry_reminder', about: 'minor_turns_18', date: null } as const;
+  const passed = { ...minorNotice, kind: 'expired', about: 'minor_turns_18', date: null } as const;
+
+  it("leaves out a minor's birthday, ahead or passed, with the urgency it gave the subject and the first words", () => {
+    const urgent = noticeOf([reminder, ahead, due]);
+    expect(urgent.subject).toMatch(/^Urgent: notify HHS before the minor turns 18; brought up to date: 3 reminders/);
+    const shown = passedNoticeWithoutBirthday(urgent)!;
+    expect(shown.subject).toBe('Brought up to date: 2 reminders not sent (case RC-2026-0042)');
+    expect(shown.bodyText).toBe(noticeOf([reminder, due]).bodyText);
+    expect(passedNoticeWithoutBirthday(noticeOf([reminder, passed]))).toEqual(noticeOf([reminder]));
+  });
+
+  it('answers a notice with no birthday as it is, and none for one that lists only a birthday', () => {
+    const plain = noticeOf([reminder, due]);
+    expect(passedNoticeWithoutBirthday(plain)).toBe(plain);
+    expect(passedNoticeWithoutBirthday(noticeOf([ahead]))).toBeNull();
+    expect(passedNoticeWithoutBirthday(noticeOf([passed]))).toBeNull();
   });
 });
