@@ -241,8 +241,9 @@ function kindProblem(
 
 /**
  * An officer or advocate sees their own agency's steps and what concerns the whole case; oversight sees all. From a
- * reader who does not see everything, the case's `version` is the number of timeline entries it sees, `updatedAt`
- * the latest of their moments (the case's opening if none) and the entries are numbered 1..n in their order.
+ * reader who does not see everything (nor, on a minor's case, from one who may not read the identity), the case's
+ * `version` is the number of timeline entries it sees, `updatedAt` the latest of their moments (the case's opening if
+ * none) and the entries are numbered 1..n in their order.
  */
 function visibleTo(
   view: CaseView,
@@ -259,7 +260,12 @@ function visibleTo(
       (readsIdentity || !isBirthDateAlarmLine(entry)),
   );
   const dated = (entry: TimelineEntry) => ({ ...entry, typedDay: dayOf.get(entry) ?? null });
-  if (steps.length === view.steps.length && seen.length === view.timeline.length)
+  // A reader kept from the birthday reminders reads what it sees (below) on every case that may hold them (a minor's
+  // HHS notification, whose reminders they are), not only once one fired: the case's own count and last change, read
+  // until then, would turn into these as the first fired, and tell its week, the birthday's (the task force's
+  // supervisor, who sees every step).
+  const mayHideBirthday = !readsIdentity && view.steps.some((step) => step.kind === 'hhs_minor_notification');
+  if (!mayHideBirthday && steps.length === view.steps.length && seen.length === view.timeline.length)
     return { ...view, timeline: view.timeline.map(dated) };
   const timeline = seen.map((entry, index) => ({ ...dated(entry), seq: index + 1 }));
   // The case's own count, last change and numbering would tell this reader that someone acted where it sees

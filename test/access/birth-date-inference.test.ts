@@ -142,3 +142,36 @@ test("a minor's 18th birthday and its reminder leads appear nowhere a reader wit
     .expect(200);
   expect(found(supervisorPage.text)).toEqual([]);
 });
+
+test("a supervisor's view of a minor's case reads the same before a birthday reminder fired and after", async () => {
+  const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const birthday = addDays(today, 120);
+  const opened = await request(app)
+    .post('/api/cases')
+    .set(stack.as('law_enforcement'))
+    .set('Idempotency-Key', 'birth-date-inference-2')
+    .send({
+      identifiedOn: today,
+      survivor: { name: 'Ilse Varga-Mendes', birthDate: addYears(birthday, -18) },
+      agencies: DEMO_AGENCIES,
+    })
+    .expect(201);
+  const { caseId } = opened.body as { caseId: string };
+  const view = async (user: string) => {
+    const answer = await request(app).get(`/api/cases/${caseId}`).set(stack.users[user]!.headers).expect(200);
+    const { version, updatedAt, timeline } = answer.body as { version: number; updatedAt: string; timeline: unknown[] };
+    return { version, updatedAt, timeline };
+  };
+  const before = await view('demo-supervisor');
+
+  // A day past the first lead: its reminder has fired (at the grid's week boundary before it), and nothing else has.
+  const firstLead = addDays(birthday, -Math.max(...LEADS) + 1);
+  await stack.env.sleep(Date.parse(`${firstLead}T00:00:00Z`) - (await stack.env.currentTimeMs()));
+  await eventually(async () => {
+    const { items } = await listNotifications(stack.pool, { caseId, limit: 50 });
+    return items.some((item) => item.kind === 'expiry_reminder') || undefined;
+  }, 'the first birthday reminder');
+  expect(JSON.stringify((await view('demo-coordinator')).timeline)).toContain('minor_turns_18');
+  // Its case's count of changes, last change and numbering, which the supervisor read before, would tell the week.
+  expect(await view('demo-supervisor')).toEqual(before);
+});
