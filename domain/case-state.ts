@@ -227,6 +227,15 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   minorNoticeByItsDay?: boolean;
   /**
+   * A sign-off applied on the day it was where its signer works (`todayOf`, the API's `issued.today`), as it was checked:
+   * a CP grant or renewal signed without its day (`grantedOn`, `renewedOn`) at 19:01 on 6 Dec in Honolulu (05:01 UTC on
+   * the 7th) runs its 24 months from 6 Dec, through 5 Dec 2028, as one typed 6 Dec does. That day is kept with the step
+   * (`signersDays`), so a correction that signs it again counts from it. Set by the workflow behind a patch, so
+   * histories recorded before, which counted from the UTC day of the moment (through 6 Dec 2028), replay as they ran;
+   * what a case recorded before keeps its dates.
+   */
+  appliesSignersToday?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.
@@ -257,6 +266,11 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    * (domain/correction.ts). Steps signed before it was kept count from their `completedAt`.
    */
   signedAt?: Record<string, Instant>;
+  /**
+   * The day it was where the signer worked when each settled step was signed, by step id, where it was not the UTC day
+   * of that moment (`appliesSignersToday`): a correction signs the step again on it (`signingDay`).
+   */
+  signersDays?: Record<string, IsoDate>;
 }
 
 export const REJECTION_CODES = [
@@ -517,6 +531,11 @@ export function identificationDay(identifiedOn: unknown, identifiedAt: Instant):
  */
 export function signingTime(state: CaseState, step: Step): Instant {
   return state.signedAt?.[step.id] ?? step.completedAt!;
+}
+
+/** The day it was where a settled step's signer worked when it was signed (`signersDays`), else that moment's UTC day. */
+export function signingDay(state: CaseState, step: Step): IsoDate {
+  return state.signersDays?.[step.id] ?? dateOf(signingTime(state, step));
 }
 
 export function stepsOfKind(state: CaseState, kind: StepKind): Step[] {

@@ -624,6 +624,8 @@ export function signedState(
   const { happened, late } = signingOf(state, step, details, at, signerToday);
   // Its deadlines in days count from the day it gives, also one typed as today in Guam, tomorrow in UTC.
   const from = daysCountedFrom(state, step, details, at);
+  // The signer's today, as the sign-off was checked (`appliesSignersToday`): a grant without its day runs from it.
+  const today = state.appliesSignersToday ? todayOf(at, signerToday) : dateOf(at);
   const ctx: SignOffContext = {
     state,
     step,
@@ -631,7 +633,7 @@ export function signedState(
     details,
     actor,
     now: happened,
-    today: dateOf(at),
+    today,
     ...(from === happened ? {} : { countsFrom: from }),
   };
 
@@ -664,6 +666,8 @@ export function signedState(
     const steps = next.steps.map((other) => (before.has(other.id) ? other : { ...other, openedBy: step.id }));
     // When it was recorded: a correction by the signing agency is allowed for a while after this (domain/correction.ts).
     next = { ...next, steps, signedAt: { ...state.signedAt, [step.id]: at } };
+    // The signer's day, where the UTC day of the moment is not it: a correction signs the step again on it.
+    if (today !== dateOf(at)) next = { ...next, signersDays: { ...state.signersDays, [step.id]: today } };
   }
   return next;
 }

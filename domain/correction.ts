@@ -29,7 +29,7 @@ import {
   unsealedNote,
   type CommandEnvelope,
 } from './case';
-import { findStep, record, signingTime, type CaseState, type Rejection } from './case-state';
+import { findStep, record, signingDay, signingTime, type CaseState, type Rejection } from './case-state';
 import { addDaysToInstant, dateOf, lastValidDay, normaliseInstant, type IsoDate } from './dates';
 import { CORRECTION_WINDOW } from './policy';
 import { signOffSchema, STEP_CATALOGUE, type SignOff, type StepDetails } from './steps';
@@ -456,7 +456,14 @@ export function validateCorrection(state: CaseState, command: CorrectionCommand,
     checkSignOff(prepared.before, prepared.signOff, actor, now, true, command.issued?.today) ??
     unsealedNote(prepared.signOff.details);
   if (rejection) return rejection;
-  const recomputed = signedState(prepared.before, prepared.signOff, actor, signingTime(state, prepared.step));
+  const signed = prepared.step;
+  const recomputed = signedState(
+    prepared.before,
+    prepared.signOff,
+    actor,
+    signingTime(state, signed),
+    signingDay(state, signed),
+  );
   const withdrawal = signedWithdrawalRefusal(prepared, recomputed, actor);
   if (withdrawal) return withdrawal;
   const corrected = findStep(recomputed, prepared.step.id)!;
@@ -495,7 +502,10 @@ export function applyCorrection(
   if ('code' in prepared) throw new Error(`a correction was applied without being validated: ${prepared.message}`);
   const { step, followers, base, before, signOff, lapse } = prepared;
   const { actor } = command;
-  const recomputed = signedState(before, signOff, actor, options.asSigned ? signingTime(state, step) : at);
+  // Signed again as it was signed: at that moment, on the day it was where its signer works (`signingDay`).
+  const recomputed = options.asSigned
+    ? signedState(before, signOff, actor, signingTime(state, step), signingDay(state, step))
+    : signedState(before, signOff, actor, at);
   const fresh = new Map(recomputed.steps.map((other) => [other.id, other]));
   const original = new Set(base.steps.map((other) => other.id));
   const followerIds = new Set(followers.map((follower) => follower.id));
@@ -553,6 +563,7 @@ export function applyCorrection(
     steps: [...steps, ...opened].filter((other) => !outdated.has(other.id)),
     timeline: state.timeline,
     signedAt: state.signedAt,
+    ...(state.signersDays ? { signersDays: state.signersDays } : {}),
   };
   next = record(
     next,

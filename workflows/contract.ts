@@ -496,6 +496,16 @@ export const MONTHS_END_AS_ANNIVERSARIES_PATCH = 'months-end-as-anniversaries';
  */
 export const MINOR_NOTICE_BY_ITS_DAY_PATCH = 'minor-notice-by-its-day';
 
+/**
+ * Cases recorded before it applied a sign-off on the UTC day of the moment it was recorded, where it was checked on the
+ * signer's own day: a CP grant signed without its day (`grantedOn` left empty, as the console offers it) by ICE in
+ * Honolulu at 19:01 on 6 Dec 2026 (05:01 UTC on the 7th) ran through 6 Dec 2028, a day past its 24 months, and its
+ * renewal's due date, reminders and lapse came a day late; typed 6 Dec, through 5 Dec (probe, 7 Dec 2026). Since, it
+ * counts from the signer's today (`appliesSignersToday` in domain/case-state.ts), kept with the step for a correction.
+ * Asked on its own, after the bundles; what a case recorded before keeps its dates.
+ */
+export const SIGNERS_TODAY_APPLIED_PATCH = 'signers-today-applied';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

@@ -17,6 +17,7 @@ import {
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
   MINOR_NOTICE_BY_ITS_DAY_PATCH,
+  SIGNERS_TODAY_APPLIED_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
   workflowIdOf,
@@ -146,6 +147,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH}"`),
     expect.stringContaining(`"${MONTHS_END_AS_ANNIVERSARIES_PATCH}"`),
     expect.stringContaining(`"${MINOR_NOTICE_BY_ITS_DAY_PATCH}"`),
+    expect.stringContaining(`"${SIGNERS_TODAY_APPLIED_PATCH}"`),
   ]);
 });
 

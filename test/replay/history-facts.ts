@@ -46,6 +46,7 @@ import {
   TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
   MINOR_NOTICE_BY_ITS_DAY_PATCH,
+  SIGNERS_TODAY_APPLIED_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -400,6 +401,8 @@ const COVERAGE = {
   ) => facts.startedAs !== 'open' || facts.patches.includes(MONTHS_END_AS_ANNIVERSARIES_PATCH),
   "judges a minor's HHS notice dated by its day by the day its 24 hours end where the police work, if it opens a case":
     (facts: HistoryFacts) => facts.startedAs !== 'open' || facts.patches.includes(MINOR_NOTICE_BY_ITS_DAY_PATCH),
+  "applies a sign-off on its signer's today, as it was checked, if it opens a case": (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(SIGNERS_TODAY_APPLIED_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -617,6 +620,13 @@ const V27_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v27, and one more patch a case asks on its own: a sign-off is applied on its signer's today, as it was checked, so
+// a CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH).
+const V28_CLAIMS: GenerationClaim = {
+  some: V27_CLAIMS.some,
+  every: [...V27_CLAIMS.every, "applies a sign-off on its signer's today, as it was checked, if it opens a case"],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -664,6 +674,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v25: V25_CLAIMS,
   v26: V26_CLAIMS,
   v27: V27_CLAIMS,
+  v28: V28_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
