@@ -236,6 +236,16 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   appliesSignersToday?: boolean;
   /**
+   * A deadline in days counted from a typed day that is the own day of the step's opening, an hour already on the next
+   * day in UTC (an evening identification in Honolulu; the denial's hour, asking again), counts from that day as from
+   * any other typed day, noon UTC of it (domain/case.ts `daysCountedFrom`): a CP request typed 6 Dec for a minor
+   * identified at 18:30 on 6 Dec in Honolulu (04:30 UTC on the 7th) has its decision due 5 Jan, as for one identified by
+   * day on 6 Dec. The step stays dated at its opening. Set by the workflow behind a patch, so histories recorded before,
+   * which counted from the opening's hour (due 6 Jan), replay as they ran; the steps a case opened before keep their
+   * deadlines.
+   */
+  openingDayCountsAsDay?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

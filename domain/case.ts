@@ -403,7 +403,9 @@ export function signedAt(
  * that is today or later in UTC (a Guam officer's today, from 14:00 UTC) counts from noon UTC of that day, as an earlier
  * day does: 14 days from 6 Dec are due on 20 Dec for every US reader, whatever the hour it was typed. The event itself
  * stays dated when it was recorded (`signedAt`): that noon may still be ahead of it, and an event is never dated ahead
- * of its recording.
+ * of its recording. On a case with `openingDayCountsAsDay`, a day typed that `signedAt` dates at the step's opening, an
+ * hour on a later UTC day (an evening identification in Honolulu, the denial asked again after), counts from its own
+ * noon too: the opening's own day, counted as a case identified by that day counts it.
  */
 export function daysCountedFrom(
   state: CaseState,
@@ -413,10 +415,11 @@ export function daysCountedFrom(
 ): Instant {
   const happened = signedAt(state, step, details, now);
   const event = eventDates(details)[0];
-  if (!state.countsFromTypedToday || !countsFromEvents(state.policy) || !event || event[1] < dateOf(now)) {
-    return happened;
-  }
-  return `${event[1]}T12:00:00.000Z`;
+  if (!countsFromEvents(state.policy) || !event) return happened;
+  const itsNoon = `${event[1]}T12:00:00.000Z`;
+  // Dated at the opening's hour, on a later UTC day than the day typed (`signedAt`): that day is the opening's own.
+  if (state.openingDayCountsAsDay && event[1] < dateOf(happened)) return itsNoon;
+  return !state.countsFromTypedToday || event[1] < dateOf(now) ? happened : itsNoon;
 }
 
 function checkActor(state: CaseState, actor: Actor, expectedKind: Actor['agencyKind'], what: string): Rejection | null {

@@ -506,6 +506,17 @@ export const MINOR_NOTICE_BY_ITS_DAY_PATCH = 'minor-notice-by-its-day';
  */
 export const SIGNERS_TODAY_APPLIED_PATCH = 'signers-today-applied';
 
+/**
+ * Cases recorded before it counted a deadline in days from a typed day that is the own day of the step's opening, an
+ * hour on the next UTC day, from that hour: a CP request typed 6 Dec for a minor identified at 18:30 on 6 Dec in
+ * Honolulu (04:30 UTC on the 7th) had its decision due 2027-01-06T04:30Z ("6 Jan"), where one identified by day on
+ * 6 Dec had 5 Jan; asked again on 6 Dec after a denial at 19:09 there, the request was due 2026-12-21T05:09Z ("21 Dec"),
+ * not 20 Dec (probe, 7 Dec 2026). Since, such a day counts from its own noon UTC, as any typed day does
+ * (`openingDayCountsAsDay` in domain/case-state.ts). Asked on its own, after the bundles; the steps a case opened
+ * before keep their deadlines.
+ */
+export const OPENING_DAY_COUNTS_AS_A_DAY_PATCH = 'opening-day-counts-as-a-day';
+
 export interface PassedNoticesInput {
   agencyId: string;
   /**

@@ -18,6 +18,7 @@ import {
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
   MINOR_NOTICE_BY_ITS_DAY_PATCH,
   SIGNERS_TODAY_APPLIED_PATCH,
+  OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
   PASSED_TOLD_TO_OWNER_PATCH,
   PATCH_BUNDLES,
   workflowIdOf,
@@ -148,6 +149,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
     expect.stringContaining(`"${MONTHS_END_AS_ANNIVERSARIES_PATCH}"`),
     expect.stringContaining(`"${MINOR_NOTICE_BY_ITS_DAY_PATCH}"`),
     expect.stringContaining(`"${SIGNERS_TODAY_APPLIED_PATCH}"`),
+    expect.stringContaining(`"${OPENING_DAY_COUNTS_AS_A_DAY_PATCH}"`),
   ]);
 });
 

@@ -47,6 +47,7 @@ import {
   MONTHS_END_AS_ANNIVERSARIES_PATCH,
   MINOR_NOTICE_BY_ITS_DAY_PATCH,
   SIGNERS_TODAY_APPLIED_PATCH,
+  OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -403,6 +404,9 @@ const COVERAGE = {
     (facts: HistoryFacts) => facts.startedAs !== 'open' || facts.patches.includes(MINOR_NOTICE_BY_ITS_DAY_PATCH),
   "applies a sign-off on its signer's today, as it was checked, if it opens a case": (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(SIGNERS_TODAY_APPLIED_PATCH),
+  "counts from a typed day that is its step's opening's own day as from that day, if it opens a case": (
+    facts: HistoryFacts,
+  ) => facts.startedAs !== 'open' || facts.patches.includes(OPENING_DAY_COUNTS_AS_A_DAY_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -620,11 +624,17 @@ const V27_CLAIMS: GenerationClaim = {
   ],
 };
 
-// As v27, and one more patch a case asks on its own: a sign-off is applied on its signer's today, as it was checked, so
-// a CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH).
+// As v27, and two more patches a case asks on its own: a sign-off is applied on its signer's today, as it was checked,
+// so a CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH), and a
+// typed day that is its step's opening's own day, an hour on the next UTC day, counts from that day
+// (OPENING_DAY_COUNTS_AS_A_DAY_PATCH).
 const V28_CLAIMS: GenerationClaim = {
   some: V27_CLAIMS.some,
-  every: [...V27_CLAIMS.every, "applies a sign-off on its signer's today, as it was checked, if it opens a case"],
+  every: [
+    ...V27_CLAIMS.every,
+    "applies a sign-off on its signer's today, as it was checked, if it opens a case",
+    "counts from a typed day that is its step's opening's own day as from that day, if it opens a case",
+  ],
 };
 
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {

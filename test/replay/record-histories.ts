@@ -92,8 +92,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * before its anniversary as a birthday falls, 1 Mar where the month is too short (MONTHS_END_AS_ANNIVERSARIES_PATCH);
  * a minor's HHS notice dated by its day is in time on or before the day its 24 hours end where the police work
  * (MINOR_NOTICE_BY_ITS_DAY_PATCH).
- * v28 asks one more on its own in a case it opens: a sign-off is applied on its signer's today, as it was checked, so a
- * CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH).
+ * v28 asks two more, each on its own, in a case it opens: a sign-off is applied on its signer's today, as it was
+ * checked, so a CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH);
+ * a typed day that is its step's opening's own day, an hour on the next UTC day, counts from that day
+ * (OPENING_DAY_COUNTS_AS_A_DAY_PATCH).
  */
 const GENERATION = 'v28';
 
