@@ -334,26 +334,19 @@ const SECOND_BUNDLE_PATCHES = [
   ON_RECORD_AFTER_SESSION_PATCH,
 ];
 
-/** Every bundle with the patches it stands for, newest first. */
-export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
-  {
-    id: PATCH_BUNDLE_2026_12_05_LATE,
-    patches: [
-      ...SECOND_BUNDLE_PATCHES,
-      BACKDATED_ENTRY_SESSION_PATCH,
-      GRANTED_AGAIN_TOLD_PATCH,
-      NEEDED_AGAIN_DATE_TOLD_PATCH,
-    ],
-  },
-  { id: PATCH_BUNDLE_2026_12_05, patches: SECOND_BUNDLE_PATCHES },
-  { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
+/** The third bundle's patches: the second's and the three asked on their own after it. */
+const THIRD_BUNDLE_PATCHES = [
+  ...SECOND_BUNDLE_PATCHES,
+  BACKDATED_ENTRY_SESSION_PATCH,
+  GRANTED_AGAIN_TOLD_PATCH,
+  NEEDED_AGAIN_DATE_TOLD_PATCH,
 ];
 
 /**
  * Cases recorded before it told the agency holding a role, at an entry session's end, every passed alarm addressed to
  * that role: a step another agency settled before a transfer moved the role was listed to the new agency as if it had
  * missed it (probe X13). Since, such a step's passed alarms are listed to the coordinator alone (`passedToldToOwner`
- * in domain/case-state.ts). Asked on its own, after the bundles.
+ * in domain/case-state.ts). In the fourth bundle.
  */
 export const PASSED_TOLD_TO_OWNER_PATCH = 'passed-told-to-owner';
 
@@ -361,8 +354,7 @@ export const PASSED_TOLD_TO_OWNER_PATCH = 'passed-told-to-owner';
  * Cases recorded before it took a minor's 18th birthday to begin at midnight UTC: a minor identified on the US evening
  * before the birthday, already the birthday in UTC, was moved to the adult path at once, though a notification dated
  * that US day was still taken (probe, 6 Dec 2026). Since, the birthday begins once it has begun everywhere in the US,
- * at noon UTC, as dates are read as written (`birthdayBeginsInUs` in domain/case-state.ts). Asked on its own, after
- * the bundles.
+ * at noon UTC, as dates are read as written (`birthdayBeginsInUs` in domain/case-state.ts). In the fourth bundle.
  */
 export const BIRTHDAY_BEGINS_IN_US_PATCH = 'birthday-begins-in-us';
 
@@ -371,7 +363,7 @@ export const BIRTHDAY_BEGINS_IN_US_PATCH = 'birthday-begins-in-us';
  * identification, and held its urgent birthday reminder for the entry session's notice: a minor identified that
  * morning in Los Angeles and entered that evening, the day before the birthday, had the police urged only half an
  * hour after the last entry (re-probe, 6 Dec 2026). Since, only a case entered a full day or more after it
- * (`leadsGatheredAfterADay` in domain/case-state.ts). Asked on its own, after the bundles.
+ * (`leadsGatheredAfterADay` in domain/case-state.ts). In the fourth bundle.
  */
 export const LEADS_GATHERED_AFTER_A_DAY_PATCH = 'leads-gathered-after-a-day';
 
@@ -437,7 +429,7 @@ export const PASSED_NOTICES_GATHER_A_SESSION_PATCH = 'passed-notices-gather-a-se
  * ground for certification (HHS may not certify then); and a case brought up to date listed a CP renewal lead in its
  * notice of what passed though the renewal was requested before the grant ran out. Since, the letter is withdrawn and
  * HHS told, and needed again when a ground comes back, and such a lead is left out (`groundAndCatchUpRules` in
- * domain/case-state.ts). Asked on its own, after the bundles.
+ * domain/case-state.ts). In the fourth bundle.
  */
 export const GROUND_AND_CATCH_UP_RULES_PATCH = 'ground-and-catch-up-rules';
 
@@ -447,8 +439,7 @@ export const GROUND_AND_CATCH_UP_RULES_PATCH = 'ground-and-catch-up-rules';
  * shown "due 6 Dec" read overdue at 04:00 that day in Los Angeles, and its "Deadline reached" went out at 14:00 in
  * Honolulu on the day before (tester, 6 Dec 2026). Since, such a step is marked (`dueOnADay` in domain/types.ts) and
  * is met all of its last day wherever in the US it is read: overdue, reached and escalated only once that day has
- * ended everywhere in the US, as a validity's end (`daysDueAllDay` in domain/case-state.ts). Asked on its own, after
- * the bundles.
+ * ended everywhere in the US, as a validity's end (`daysDueAllDay` in domain/case-state.ts). In the fourth bundle.
  */
 export const DAYS_DUE_ALL_DAY_PATCH = 'days-due-all-day';
 
@@ -460,7 +451,7 @@ export const DAYS_DUE_ALL_DAY_PATCH = 'days-due-all-day';
  * (`identifiedOn`, no hour) fell at the identifying police's midnight, a day before the same count from a sign-off
  * dated that day (probe, 6 Dec 2026). Since, a new case opens with the flags of every patch its run has, and such a
  * deadline counts as one from a typed day does (`openCase` in domain/case.ts): due on the Nth day after, all of it.
- * Asked at a new case's start only, before it opens, after the bundles.
+ * In the fourth bundle; in a run recorded under an older one, asked at a new case's start only, before it opens.
  */
 export const OPENED_ON_CURRENT_RULES_PATCH = 'opened-on-current-rules';
 
@@ -470,9 +461,8 @@ export const OPENED_ON_CURRENT_RULES_PATCH = 'opened-on-current-rules';
  * counts from noon UTC of that day: a Guam officer's CP request identified on his 6 Dec at 17:39 UTC came due at 17:39
  * on 20 Dec, "20 Dec" in UTC and "21 Dec" in Guam, and a request dated his 7 Dec got a CP decision due 5 Jan, 29 days
  * (probe, 6 Dec 2026). Since, such a deadline counts from noon UTC of the day typed, the same last day for every US
- * reader (`countsFromTypedToday` in domain/case-state.ts); the event stays dated when it was recorded. Asked on its
- * own, after the bundles; a running case takes it at its first task on this code, its steps opened before keeping
- * their deadlines.
+ * reader (`countsFromTypedToday` in domain/case-state.ts); the event stays dated when it was recorded. In the fourth
+ * bundle; a running case takes it at its first task on this code, its steps opened before keeping their deadlines.
  */
 export const TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH = 'typed-today-counts-from-its-day';
 
@@ -482,7 +472,7 @@ export const TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH = 'typed-today-counts-from-it
  * eligibility date of 31 Oct 2025 through 27 Feb 2026, and T status approved on 29 Feb 2024 could be adjusted from
  * 28 Feb 2027, a day before three years had passed (probe Q1, 6 Dec 2026). Since, the anniversary falls as a birthday
  * does, on 1 Mar where the month is too short (`monthsEndAsAnniversaries` in domain/case-state.ts): through 28 Feb 2026,
- * from 1 Mar 2027. Asked on its own, after the bundles; dates a case recorded before keep as they were.
+ * from 1 Mar 2027. In the fourth bundle; dates a case recorded before keep as they were.
  */
 export const MONTHS_END_AS_ANNIVERSARIES_PATCH = 'months-end-as-anniversaries';
 
@@ -491,8 +481,7 @@ export const MONTHS_END_AS_ANNIVERSARIES_PATCH = 'months-end-as-anniversaries';
  * that day, against the 24 hours: identified at 20:00 on 10 Dec 2025 and notified on 11 Dec, the case was late in
  * Guam (noon UTC is 22:00 there, the hours ended at 20:00) and in time in Honolulu (02:00), and the Guam case's notice
  * of what passed listed "Deadline reached" (probe Q4, 6 Dec 2026). Since, a notice dated on or before the day the 24
- * hours end where the police work is in time (`minorNoticeByItsDay` in domain/case-state.ts). Asked on its own, after
- * the bundles; what a case told before stays told.
+ * hours end where the police work is in time (`minorNoticeByItsDay` in domain/case-state.ts). In the fourth bundle; what a case told before stays told.
  */
 export const MINOR_NOTICE_BY_ITS_DAY_PATCH = 'minor-notice-by-its-day';
 
@@ -502,7 +491,7 @@ export const MINOR_NOTICE_BY_ITS_DAY_PATCH = 'minor-notice-by-its-day';
  * Honolulu at 19:01 on 6 Dec 2026 (05:01 UTC on the 7th) ran through 6 Dec 2028, a day past its 24 months, and its
  * renewal's due date, reminders and lapse came a day late; typed 6 Dec, through 5 Dec (probe, 7 Dec 2026). Since, it
  * counts from the signer's today (`appliesSignersToday` in domain/case-state.ts), kept with the step for a correction.
- * Asked on its own, after the bundles; what a case recorded before keeps its dates.
+ * In the fourth bundle; what a case recorded before keeps its dates.
  */
 export const SIGNERS_TODAY_APPLIED_PATCH = 'signers-today-applied';
 
@@ -512,10 +501,43 @@ export const SIGNERS_TODAY_APPLIED_PATCH = 'signers-today-applied';
  * Honolulu (04:30 UTC on the 7th) had its decision due 2027-01-06T04:30Z ("6 Jan"), where one identified by day on
  * 6 Dec had 5 Jan; asked again on 6 Dec after a denial at 19:09 there, the request was due 2026-12-21T05:09Z ("21 Dec"),
  * not 20 Dec (probe, 7 Dec 2026). Since, such a day counts from its own noon UTC, as any typed day does
- * (`openingDayCountsAsDay` in domain/case-state.ts). Asked on its own, after the bundles; the steps a case opened
+ * (`openingDayCountsAsDay` in domain/case-state.ts). In the fourth bundle; the steps a case opened
  * before keep their deadlines.
  */
 export const OPENING_DAY_COUNTS_AS_A_DAY_PATCH = 'opening-day-counts-as-a-day';
+
+/**
+ * The fourth bundle: one marker for every patch of the third and the eleven a case asked on its own after it (from
+ * PASSED_TOLD_TO_OWNER_PATCH to OPENING_DAY_COUNTS_AS_A_DAY_PATCH), in a run begun on code that has them all. Each of
+ * those recorded a marker and the SDK's search-attribute upsert beside it in every new case's first task: 24 events
+ * where this records 2, and as many fewer for a worker to replay. A run recorded under an older bundle finds no marker
+ * of this one, asks for those eleven on their own and replays as it ran.
+ */
+const PATCH_BUNDLE_2026_12_07 = 'patches-of-2026-12-07';
+
+/** Every bundle with the patches it stands for, newest first. */
+export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
+  {
+    id: PATCH_BUNDLE_2026_12_07,
+    patches: [
+      ...THIRD_BUNDLE_PATCHES,
+      PASSED_TOLD_TO_OWNER_PATCH,
+      BIRTHDAY_BEGINS_IN_US_PATCH,
+      LEADS_GATHERED_AFTER_A_DAY_PATCH,
+      GROUND_AND_CATCH_UP_RULES_PATCH,
+      DAYS_DUE_ALL_DAY_PATCH,
+      OPENED_ON_CURRENT_RULES_PATCH,
+      TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
+      MONTHS_END_AS_ANNIVERSARIES_PATCH,
+      MINOR_NOTICE_BY_ITS_DAY_PATCH,
+      SIGNERS_TODAY_APPLIED_PATCH,
+      OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
+    ],
+  },
+  { id: PATCH_BUNDLE_2026_12_05_LATE, patches: THIRD_BUNDLE_PATCHES },
+  { id: PATCH_BUNDLE_2026_12_05, patches: SECOND_BUNDLE_PATCHES },
+  { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },
+];
 
 export interface PassedNoticesInput {
   agencyId: string;

@@ -381,9 +381,12 @@ const COVERAGE = {
   // Counted from the oldest, which stays where it is as newer bundles come first.
   "records one patch marker, the second bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-2)!.id,
+  "records one patch marker, the third bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-3)!.id,
+  "records the third bundle's patch marker first": (facts: HistoryFacts) =>
+    facts.markers[0] === PATCH_BUNDLES.at(-3)!.id,
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
-  "records the newest bundle's patch marker first": (facts: HistoryFacts) => facts.markers[0] === PATCH_BUNDLES[0]!.id,
   'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
@@ -543,7 +546,7 @@ const V19_CLAIMS: GenerationClaim = {
   some: V18_CLAIMS.some,
   every: [
     ...V14_CLAIMS.every,
-    "records one patch marker, the newest bundle's",
+    "records one patch marker, the third bundle's",
     'holds the announcements of an entry made after the fact, if it opens a case',
     'keeps the due dates its "Needed again" emails name, if it opens a case',
     'tells a grant that follows a told refusal as granted again, if it opens a case',
@@ -555,8 +558,8 @@ const V19_CLAIMS: GenerationClaim = {
 const V20_CLAIMS: GenerationClaim = {
   some: V19_CLAIMS.some,
   every: [
-    ...V19_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the newest bundle's"),
-    "records the newest bundle's patch marker first",
+    ...V19_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the third bundle's"),
+    "records the third bundle's patch marker first",
     'lists a step settled before a transfer to the coordinator alone, if it opens a case',
   ],
 };
@@ -637,6 +640,17 @@ const V28_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v28, under the fourth bundle: a case begun on this code records its one marker, for every patch of the third and
+// the eleven v20 to v28 asked on their own after it, where it recorded twelve (each with the SDK's search-attribute
+// upsert beside it).
+const V29_CLAIMS: GenerationClaim = {
+  some: V28_CLAIMS.some,
+  every: [
+    ...V28_CLAIMS.every.filter((claim) => claim !== "records the third bundle's patch marker first"),
+    "records one patch marker, the newest bundle's",
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -685,6 +699,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v26: V26_CLAIMS,
   v27: V27_CLAIMS,
   v28: V28_CLAIMS,
+  v29: V29_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

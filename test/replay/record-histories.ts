@@ -96,8 +96,9 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * checked, so a CP grant signed without its day in the Honolulu evening runs from that day (SIGNERS_TODAY_APPLIED_PATCH);
  * a typed day that is its step's opening's own day, an hour on the next UTC day, counts from that day
  * (OPENING_DAY_COUNTS_AS_A_DAY_PATCH).
+ * v29 records the fourth bundle's one marker, for the third's patches and the eleven v20 to v28 asked on their own.
  */
-const GENERATION = 'v28';
+const GENERATION = 'v29';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
