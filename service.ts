@@ -38,6 +38,7 @@ import { loadPolicy } from './app/policy';
 import { readinessProbe } from './app/readiness';
 import { startWorkerHeartbeat } from './app/worker-heartbeat';
 import { sweepOwedDeliveries } from './app/owed-deliveries';
+import { sweepAbandonedOpenings } from './app/abandoned-openings';
 import { createServices } from './app/services';
 import { backfillNameIndex } from './app/name-index';
 import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
@@ -257,6 +258,14 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
         logger,
       });
       stoppers.push(() => owedDeliveries.stop());
+      // Reservations and identities of openings nobody will finish (Temporal unreachable, the client never retried).
+      const abandonedOpenings = await sweepAbandonedOpenings({
+        pool,
+        client,
+        writeTimeoutMs: config.temporal.writeTimeoutMs,
+        logger,
+      });
+      stoppers.push(() => abandonedOpenings.stop());
       where.worker = `task queue ${config.temporal.taskQueue} on ${temporal.address} (${temporal.namespace})`;
       logger.info({ taskQueue: config.temporal.taskQueue }, 'case worker running');
       // The agencies' daily digests, each a workflow of its own: those running are found, the missing ones started.

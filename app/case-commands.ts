@@ -18,6 +18,7 @@ import {
   unavailableDependency,
   type ProblemKind,
 } from '../core/errors';
+import { releaseAbandonedOpenings, workflowStarted } from './abandoned-openings';
 import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
@@ -391,18 +392,18 @@ export class CaseCommands {
     const rejection = validateOpenCase(open, now.toISOString());
     if (rejection) throw rejectionError(rejection);
     // Refused here, with nothing written, rather than by a projection that could never succeed.
-    const reservation = await reserveCase(
-      this.deps.pool,
-      {
-        caseId,
-        openedByAgencyId: actor.agencyId,
-        reference: open.reference,
-        survivor: request.survivor,
-        identifiedAt: identification.at,
-        confirmedNotDuplicate: request.confirmNotDuplicate === true,
-      },
-      this.deps.identityKeyring,
-    );
+    const intake = {
+      caseId,
+      openedByAgencyId: actor.agencyId,
+      reference: open.reference,
+      survivor: request.survivor,
+      identifiedAt: identification.at,
+      confirmedNotDuplicate: request.confirmNotDuplicate === true,
+    };
+    let reservation = await reserveCase(this.deps.pool, intake, this.deps.identityKeyring);
+    // What refused it may be an opening nobody will finish: given back, it refuses no more.
+    if (!(typeof reservation === 'object' && 'reference' in reservation) && (await this.releaseAbandoned(actor)) > 0)
+      reservation = await reserveCase(this.deps.pool, intake, this.deps.identityKeyring);
     if (typeof reservation === 'object' && 'sameSurvivor' in reservation) {
       throw possibleDuplicate(reservation.sameSurvivor.map((found) => found.reference).join(', '));
     }
@@ -428,7 +429,7 @@ export class CaseCommands {
         this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }),
       );
     } catch (error) {
-      await this.releaseUnlessStarted(caseId);
+      await this.releaseUnlessStarted(caseId, reservation.attempt);
       throw error;
     }
     return this.read(caseId);
@@ -663,16 +664,19 @@ export class CaseCommands {
 
   /**
    * A case whose start failed keeps its reservation and identity only if its workflow exists (a retry will adopt
-   * them); personal data is not kept for a case that does not exist. When Temporal cannot say, they stay for the retry.
+   * them); personal data is not kept for a case that does not exist. When Temporal cannot say, they stay for the retry,
+   * and are given back once no attempt can start it any more (app/abandoned-openings.ts). A retry that reserved them
+   * meanwhile (after `attempt`) keeps them.
    */
-  private async releaseUnlessStarted(caseId: string): Promise<void> {
-    const started = await this.deps.client
-      .withDeadline(Date.now() + 1_000, () => this.deps.client.workflow.getHandle(workflowIdOf(caseId)).describe())
-      .then(
-        () => true,
-        (error: unknown) => !(error instanceof WorkflowNotFoundError),
-      );
-    if (!started) await releaseCase(this.deps.pool, caseId);
+  private async releaseUnlessStarted(caseId: string, attempt: string): Promise<void> {
+    const started = await workflowStarted(this.deps.client, caseId).catch(() => true);
+    if (!started) await releaseCase(this.deps.pool, caseId, attempt);
+  }
+
+  /** Gives back the agency's openings nobody will finish (app/abandoned-openings.ts); none when Temporal cannot say. */
+  private async releaseAbandoned(actor: Actor): Promise<number> {
+    const deps = { pool: this.deps.pool, client: this.deps.client, writeTimeoutMs: this.writeTimeoutMs };
+    return releaseAbandonedOpenings(deps, actor.agencyId).catch(() => 0);
   }
 
   /** Runs an update (or a query) and turns the workflow's refusals into application errors with their HTTP meaning. */

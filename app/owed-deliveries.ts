@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { startDelivery } from '../activities/notifications';
 import type { Logger } from '../core/logger';
-import { repeatEvery, type Repeating } from '../core/repeat';
+import { sweepEvery, type Repeating } from '../core/repeat';
 import { unsentOfKinds } from '../db/notifications';
 import { REFERENCE_REPLACED_NOTICE } from '../domain/case-state';
 
@@ -43,15 +43,7 @@ export async function sweepOwedDeliveries(
   deps: OwedDeliveryDeps,
   everyMs = OWED_DELIVERY_SWEEP_MS,
 ): Promise<Repeating> {
-  let failing = false;
-  return repeatEvery(everyMs, async () => {
-    try {
-      const started = await startOwedDeliveries(deps);
-      if (started > 0) deps.logger.info({ started }, 'owed email deliveries started or found started');
-      failing = false;
-    } catch (error) {
-      if (!failing) deps.logger.warn({ err: error }, 'owed email deliveries not started; the next sweep tries again');
-      failing = true;
-    }
-  });
+  return sweepEvery(everyMs, deps.logger, 'owed email deliveries started or found started', () =>
+    startOwedDeliveries(deps),
+  );
 }

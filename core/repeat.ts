@@ -3,6 +3,8 @@
  * turn rather than piling runs up. The timer alone never keeps the process alive. Never for workflow code, which
  * waits with Temporal's timers.
  */
+import type { Logger } from './logger';
+
 export interface Repeating {
   /** Ends the turns and waits for the one under way, if any. */
   stop(): Promise<void>;
@@ -21,4 +23,27 @@ export async function repeatEvery(everyMs: number, task: () => Promise<void>): P
       await running;
     },
   };
+}
+
+/**
+ * `repeatEvery` for a sweep whose turn answers how many things it did: a turn that did some is logged (`what`, with the
+ * count as `done`), and an outage once, when the first turn fails; the next turn tries again.
+ */
+export async function sweepEvery(
+  everyMs: number,
+  logger: Logger,
+  what: string,
+  turn: () => Promise<number>,
+): Promise<Repeating> {
+  let failing = false;
+  return repeatEvery(everyMs, async () => {
+    try {
+      const done = await turn();
+      if (done > 0) logger.info({ done }, what);
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.warn({ err: error }, `${what}: the sweep failed; the next one tries again`);
+      failing = true;
+    }
+  });
 }

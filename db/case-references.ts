@@ -29,17 +29,23 @@ export interface CaseIntake {
 }
 
 /**
- * The reference the case holds (an earlier attempt's, on a retry); `reference_taken`; or the agency's open cases of
- * the same survivor identified at the same moment (db/survivors.ts `openCasesOfSameSurvivor`), nothing written.
+ * The reference the case holds (an earlier attempt's, on a retry) and this attempt's moment (`attempt`, what
+ * `releaseCase` is guarded by); `reference_taken`; or the agency's open cases of the same survivor identified at the
+ * same moment (db/survivors.ts `openCasesOfSameSurvivor`), nothing written.
  */
 export type Reservation =
-  { reference: string } | 'reference_taken' | { sameSurvivor: { caseId: string; reference: string }[] };
+  | { reference: string; attempt: string }
+  | 'reference_taken'
+  | { sameSurvivor: { caseId: string; reference: string }[] };
 
 /**
  * Checks and reserves under a lock on the survivor, the agency and the moment (`lockOpeningsOfSameSurvivor`): of two
  * openings of the same survivor sent at once under two keys, the second sees the first's reservation, though the read
  * model shows its case only once its workflow has started. The lock ends with the transaction, before the workflow is
  * started, so an opening waits for another only as long as a check and a reservation take.
+ * Every attempt, a retry's too, records when it reserved (`attempted_at`): an attempt starts the workflow only after
+ * that, within the write's bound, so a reservation whose last attempt is older than that bound can no longer get a
+ * workflow (app/abandoned-openings.ts).
  */
 export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: IdentityKeyring): Promise<Reservation> {
   return inTransaction(pool, async (client) => {
@@ -56,28 +62,65 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
     }
     // Refused by a unique index when the agency has the reference, its letters in any case, for another case: one it
     // reserved (replaced or not), or one a transfer gave it (migration reference-held-after-transfer). Of two such
-    // writes at once, the second waits for the first and is refused if it committed.
-    const { rows } = await client.query<{ reference: string }>(
+    // writes at once, the second waits for the first and is refused if it committed. A retry's moment is written on
+    // the row it finds, under the row's lock: a release (`releaseCase`) that waited for it then finds it moved.
+    // The moment goes out as text: a JavaScript Date would drop its microseconds, and the guard compares it exactly.
+    const { rows } = await client.query<{ reference: string; attempt: string }>(
       `WITH reserved AS (
          INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING reference)
-       SELECT reference FROM reserved
-       UNION ALL SELECT reference FROM case_references WHERE case_id = $1 AND replaced_at IS NULL`,
+         ON CONFLICT DO NOTHING RETURNING reference, attempted_at),
+       retried AS (
+         UPDATE case_references SET attempted_at = clock_timestamp()
+         WHERE case_id = $1 AND replaced_at IS NULL AND NOT EXISTS (SELECT 1 FROM reserved)
+         RETURNING reference, attempted_at)
+       SELECT reference, attempted_at::text AS attempt FROM reserved
+       UNION ALL SELECT reference, attempted_at::text FROM retried`,
       [intake.caseId, intake.openedByAgencyId, intake.reference, intake.identifiedAt],
     );
-    const reference = rows[0]?.reference;
-    if (reference === undefined) return 'reference_taken';
+    const reserved = rows[0];
+    if (reserved === undefined) return 'reference_taken';
     await saveSurvivor(client, intake.caseId, intake.survivor, keyring);
-    return { reference };
+    return reserved;
   });
 }
 
-/** Removes what `reserveCase` wrote, for a case whose workflow never started. */
-export async function releaseCase(pool: Pool, caseId: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
+/**
+ * Removes what `reserveCase` wrote, for a case whose workflow never started, unless an attempt reserved it after
+ * `attempt` (a retry of the opening, which may be starting the workflow now) or the read model holds the case: answers
+ * whether it was removed. The reservation's row lock orders it with a retry's `reserveCase`.
+ */
+export async function releaseCase(pool: Pool, caseId: string, attempt: string): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const { rowCount } = await client.query(
+      `DELETE FROM case_references r
+       WHERE r.case_id = $1 AND r.attempted_at = $2::timestamptz AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = $1)`,
+      [caseId, attempt],
+    );
+    if (!rowCount) return false;
     await deleteSurvivor(client, caseId);
-    await client.query('DELETE FROM case_references WHERE case_id = $1', [caseId]);
+    return true;
   });
+}
+
+/**
+ * Reservations the read model holds no case of whose last attempt is more than `olderThanMs` ago, by PostgreSQL's
+ * clock (the one `attempted_at` is written by), oldest first: openings no attempt can still start. Of one agency when
+ * given.
+ */
+export async function reservationsLeftSince(
+  db: Queryable,
+  options: { olderThanMs: number; agencyId?: string; limit: number },
+): Promise<{ caseId: string; attempt: string }[]> {
+  const { rows } = await db.query<{ caseId: string; attempt: string }>(
+    `SELECT r.case_id AS "caseId", r.attempted_at::text AS attempt FROM case_references r
+     WHERE r.replaced_at IS NULL
+       AND r.attempted_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+       AND ($2::text IS NULL OR r.opened_by_agency_id = $2)
+       AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)
+     ORDER BY r.attempted_at LIMIT $3`,
+    [options.olderThanMs, options.agencyId ?? null, options.limit],
+  );
+  return rows;
 }
 
 /**

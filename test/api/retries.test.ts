@@ -10,7 +10,9 @@ import { InterceptingCall, status, type Interceptor } from '@grpc/grpc-js';
 import type { Express } from 'express';
 import type { PoolClient } from 'pg';
 import request from 'supertest';
+import { releaseAbandonedOpenings } from '../../app/abandoned-openings';
 import { findAgency, upsertAgencies } from '../../db/agencies';
+import { releaseCase } from '../../db/case-references';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { dataConverterFor } from '../../temporal/data-converter';
 import { workflowIdOf } from '../../workflows/contract';
@@ -214,6 +216,91 @@ describe('opening a case, retried after a failure at each point', () => {
     }
     await openCase(app, key, body).expect(201);
     expect(await counts('RETRY-PROJECTION')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+});
+
+describe('an opening sent while Temporal could not be reached, never retried with its key', () => {
+  /** The 503 of an opening whose start and whose check of the workflow both failed: nobody can say it did not start. */
+  const unsure = async (key: string, body: ReturnType<typeof openBody>) => {
+    faults.set('ExecuteMultiOperation', 'before');
+    faults.set('DescribeWorkflowExecution', 'before');
+    const failed = await openCase(faultyApp, key, body).expect(503);
+    expect(failed.body).toMatchObject({ code: 'temporal_unavailable' });
+  };
+  /** Its last attempt an hour ago, past any write's bound: as the opening stands when its client gave up on it. */
+  const anHourAgo = async (reference: string) => {
+    const { rowCount } = await stack.database.owner.query(
+      `UPDATE case_references SET attempted_at = attempted_at - interval '1 hour' WHERE reference = $1`,
+      [reference],
+    );
+    expect(rowCount).toBe(1);
+  };
+  const attemptOf = async (reference: string) =>
+    (
+      await stack.pool.query<{ attempt: string; caseId: string }>(
+        `SELECT attempted_at::text AS attempt, case_id AS "caseId" FROM case_references WHERE reference = $1`,
+        [reference],
+      )
+    ).rows[0]!;
+  const sweepDeps = () => ({ pool: stack.pool, client: stack.client, writeTimeoutMs: WRITE_TIMEOUT_MS });
+
+  it('keeps it while an attempt may still start it; once none can, the survivor sent again under a new key opens', async () => {
+    const body = openBody({
+      reference: 'TDOWN-SAME-SURVIVOR',
+      survivor: { name: 'Petra Phantom', birthDate: '1986-06-06' },
+      confirmNotDuplicate: undefined,
+    });
+    await unsure(newKey(), body);
+    // Kept for the retry under its key: the case does not exist, its reservation and identity do.
+    expect(await counts('TDOWN-SAME-SURVIVOR')).toEqual({ cases: 0, survivors: 1, references: 1 });
+    const resent = openBody({ ...body, reference: undefined });
+    // Moments later an attempt of it may still be starting it: it counts.
+    const early = await openCase(app, newKey(), resent).expect(409);
+    expect(early.body).toMatchObject({ code: 'possible_duplicate' });
+    expect((early.body as { detail: string }).detail).toContain('TDOWN-SAME-SURVIVOR');
+    await anHourAgo('TDOWN-SAME-SURVIVOR');
+    // Past every attempt's bound, with no workflow in Temporal: given back, and the survivor's case opens.
+    const opened = await openCase(app, newKey(), resent).expect(201);
+    expect(opened.body).not.toMatchObject({ reference: 'TDOWN-SAME-SURVIVOR' });
+    expect(await counts('TDOWN-SAME-SURVIVOR')).toEqual({ cases: 0, survivors: 0, references: 0 });
+  });
+
+  it('gives back a chosen reference: another case of the agency may take it', async () => {
+    await unsure(newKey(), openBody({ reference: 'TDOWN-REF' }));
+    await openCase(app, newKey(), openBody({ reference: 'TDOWN-REF' })).expect(409);
+    await anHourAgo('TDOWN-REF');
+    await openCase(app, newKey(), openBody({ reference: 'TDOWN-REF' })).expect(201);
+    expect(await counts('TDOWN-REF')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+
+  it('the sweep gives it back once no attempt can start it, and never while Temporal cannot say', async () => {
+    await unsure(newKey(), openBody({ reference: 'TDOWN-SWEPT' }));
+    // Moments after its attempt: not given back.
+    await releaseAbandonedOpenings(sweepDeps());
+    expect(await counts('TDOWN-SWEPT')).toEqual({ cases: 0, survivors: 1, references: 1 });
+    await anHourAgo('TDOWN-SWEPT');
+    // Temporal unreachable as the sweep asks: kept, and the sweep says it failed.
+    faults.set('DescribeWorkflowExecution', 'before');
+    const faulty = new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) });
+    await expect(releaseAbandonedOpenings({ ...sweepDeps(), client: faulty })).rejects.toThrow();
+    expect(await counts('TDOWN-SWEPT')).toEqual({ cases: 0, survivors: 1, references: 1 });
+    expect(await releaseAbandonedOpenings(sweepDeps())).toBeGreaterThanOrEqual(1);
+    expect(await counts('TDOWN-SWEPT')).toEqual({ cases: 0, survivors: 0, references: 0 });
+  });
+
+  it('a release judged on an attempt before the last removes nothing; retried with its key after all, it opens', async () => {
+    const key = newKey();
+    const body = openBody({ reference: 'TDOWN-RETRIED' });
+    await unsure(key, body);
+    await anHourAgo('TDOWN-RETRIED');
+    const before = await attemptOf('TDOWN-RETRIED');
+    // Retried under its key, and unsure again: this attempt may be starting the workflow now.
+    await unsure(key, body);
+    // A sweep that read the attempt before and found no workflow then: the last attempt keeps them.
+    expect(await releaseCase(stack.pool, before.caseId, before.attempt)).toBe(false);
+    expect(await counts('TDOWN-RETRIED')).toEqual({ cases: 0, survivors: 1, references: 1 });
+    await openCase(app, key, body).expect(201);
+    expect(await counts('TDOWN-RETRIED')).toEqual({ cases: 1, survivors: 1, references: 1 });
   });
 });
 
