@@ -60,23 +60,26 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
       const sameSurvivor = await openCasesOfSameSurvivor(client, same, keyring);
       if (sameSurvivor.length > 0) return { sameSurvivor };
     }
+    // A retry finds its case's row and writes its moment on it, under the row's lock: a release (`releaseCase`) that
+    // waited for it then finds the moment moved and keeps the row; one that committed first leaves no row to find, and
+    // the retry reserves anew. The moment goes out as text: a JavaScript Date would drop its microseconds, and the
+    // guard compares it exactly.
+    const retried = await client.query<{ reference: string; attempt: string }>(
+      `UPDATE case_references SET attempted_at = clock_timestamp() WHERE case_id = $1 AND replaced_at IS NULL
+       RETURNING reference, attempted_at::text AS attempt`,
+      [intake.caseId],
+    );
     // Refused by a unique index when the agency has the reference, its letters in any case, for another case: one it
     // reserved (replaced or not), or one a transfer gave it (migration reference-held-after-transfer). Of two such
-    // writes at once, the second waits for the first and is refused if it committed. A retry's moment is written on
-    // the row it finds, under the row's lock: a release (`releaseCase`) that waited for it then finds it moved.
-    // The moment goes out as text: a JavaScript Date would drop its microseconds, and the guard compares it exactly.
-    const { rows } = await client.query<{ reference: string; attempt: string }>(
-      `WITH reserved AS (
-         INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING reference, attempted_at),
-       retried AS (
-         UPDATE case_references SET attempted_at = clock_timestamp()
-         WHERE case_id = $1 AND replaced_at IS NULL AND NOT EXISTS (SELECT 1 FROM reserved)
-         RETURNING reference, attempted_at)
-       SELECT reference, attempted_at::text AS attempt FROM reserved
-       UNION ALL SELECT reference, attempted_at::text FROM retried`,
-      [intake.caseId, intake.openedByAgencyId, intake.reference, intake.identifiedAt],
-    );
+    // writes at once, the second waits for the first and is refused if it committed.
+    const { rows } =
+      retried.rows.length > 0
+        ? retried
+        : await client.query<{ reference: string; attempt: string }>(
+            `INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING RETURNING reference, attempted_at::text AS attempt`,
+            [intake.caseId, intake.openedByAgencyId, intake.reference, intake.identifiedAt],
+          );
     const reserved = rows[0];
     if (reserved === undefined) return 'reference_taken';
     await saveSurvivor(client, intake.caseId, intake.survivor, keyring);

@@ -124,17 +124,16 @@ async function completions(caseId: string, stepId: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** Holds a PostgreSQL lock from another session until released, as a long transaction or a slow disk would. */
-async function holding(sql: string, values: unknown[]): Promise<{ release(): Promise<void> }> {
+/** Holds a PostgreSQL lock from another session until released (rolled back) or committed, as a long transaction or a slow disk would. */
+async function holding(sql: string, values: unknown[]): Promise<{ release(): Promise<void>; commit(): Promise<void> }> {
   const client: PoolClient = await stack.pool.connect();
   await client.query('BEGIN');
   await client.query(sql, values);
-  return {
-    release: async () => {
-      await client.query('ROLLBACK');
-      client.release();
-    },
+  const end = async (how: 'COMMIT' | 'ROLLBACK') => {
+    await client.query(how);
+    client.release();
   };
+  return { release: () => end('ROLLBACK'), commit: () => end('COMMIT') };
 }
 
 describe('opening a case, retried after a failure at each point', () => {
@@ -301,6 +300,53 @@ describe('an opening sent while Temporal could not be reached, never retried wit
     expect(await counts('TDOWN-RETRIED')).toEqual({ cases: 0, survivors: 1, references: 1 });
     await openCase(app, key, body).expect(201);
     expect(await counts('TDOWN-RETRIED')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+
+  /** Waits until a statement of another session waits for a row lock (on case_references). */
+  const waitingForALock = () =>
+    eventually(
+      async () =>
+        (
+          await stack.database.owner.query(
+            `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%case_references%'`,
+          )
+        ).rowCount! > 0,
+      'a statement waiting for the reservation row',
+    );
+
+  it('a retry meeting a release under way waits for it, then reserves anew with the identity and opens', async () => {
+    const key = newKey();
+    const body = openBody({ reference: 'TDOWN-RACE-RELEASE' });
+    await unsure(key, body);
+    const { caseId } = await attemptOf('TDOWN-RACE-RELEASE');
+    // A release between its delete and its commit, as `releaseCase` does it.
+    const release = await holding(
+      `WITH reservation AS (DELETE FROM case_references WHERE case_id = $1),
+            names AS (DELETE FROM survivor_name_index WHERE case_id = $1)
+       DELETE FROM survivors WHERE case_id = $1`,
+      [caseId],
+    );
+    const retried = openCase(app, key, body).then((answer) => answer);
+    await waitingForALock();
+    await release.commit();
+    expect((await retried).status).toBe(201);
+    expect(await counts('TDOWN-RACE-RELEASE')).toEqual({ cases: 1, survivors: 1, references: 1 });
+  });
+
+  it("a release meeting a retry's reservation under way waits for it, then keeps it", async () => {
+    await unsure(newKey(), openBody({ reference: 'TDOWN-RACE-RETRY' }));
+    await anHourAgo('TDOWN-RACE-RETRY');
+    const judged = await attemptOf('TDOWN-RACE-RETRY');
+    // A retry between its reservation and its commit, as `reserveCase` writes it.
+    const retry = await holding(
+      'UPDATE case_references SET attempted_at = clock_timestamp() WHERE case_id = $1 AND replaced_at IS NULL',
+      [judged.caseId],
+    );
+    const released = releaseCase(stack.pool, judged.caseId, judged.attempt);
+    await waitingForALock();
+    await retry.commit();
+    expect(await released).toBe(false);
+    expect(await counts('TDOWN-RACE-RETRY')).toEqual({ cases: 0, survivors: 1, references: 1 });
   });
 });
 
