@@ -39,6 +39,8 @@ export function metricsRoute(metrics: Pick<ServiceMetrics, 'registry'>, token: s
     summary: "Prometheus metrics (text format) for a scraper holding METRICS_TOKEN; labels carry no one's data.",
     actor: false,
     documented: false,
+    // Prometheus sends a scrape's configured `params`: the metrics are the same whatever they say.
+    anyQuery: true,
     responses: { 200: { description: 'the metrics' }, 401: { description: 'no or wrong token', problem: true } },
     handle: async ({ req }) => {
       // Compared as digests in constant time: the answer's timing says nothing about how much of a guess was right.

@@ -198,6 +198,14 @@ function badRequest(spec: Route): string {
     ...(spec.params || spec.query || spec.idempotent
       ? ['a path, query or header value is malformed (the errors name each)']
       : []),
+    // api/route.ts: a parameter the route does not read is refused, not ignored; one that reads none refuses any.
+    ...(spec.anyQuery
+      ? []
+      : [
+          spec.query
+            ? 'a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads)'
+            : 'a query parameter is sent: it reads none (`invalid_query`; not named)',
+        ]),
     spec.body
       ? 'the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or ' +
         'not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object ' +

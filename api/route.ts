@@ -53,7 +53,14 @@ export interface RouteSpec<P, Q, B> {
   summary: string;
   tag: string;
   params?: z.ZodType<P>;
+  /** The query parameters it reads; without one, it reads none, and refuses any sent (unless `anyQuery`). */
   query?: z.ZodType<Q>;
+  /**
+   * Not a route of the JSON API but an endpoint read by another program (a calendar app, Prometheus, the Temporal
+   * Web UI, a load balancer's probe), which may add parameters of its own (a cache buster, a scrape's `params`): it
+   * reads none and refuses none. Every other route refuses a query parameter it does not read.
+   */
+  anyQuery?: true;
   body?: z.ZodType<B>;
   /** The route needs an authenticated user (default true). */
   actor?: boolean;
@@ -168,6 +175,12 @@ function refuseHostileShape(value: unknown, source: InputSource): void {
   }
   if (prototypeKeys.length > 0) throw new InputError(source, prototypeKeys);
 }
+
+/**
+ * The query of a route that reads none: every parameter sent is refused as unknown, in the words a route that reads
+ * some refuses one it does not (`unknownNamesWithheld`), where it used to be ignored without a word.
+ */
+const NO_QUERY = z.strictObject({});
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {
   if (!schema) return undefined as T;
@@ -319,7 +332,7 @@ export function mountRoute(app: Express, spec: Route, options: MountOptions): vo
         throw new AppError('forbidden', `This needs ${spec.allow.needs}.`, { code: 'role_not_permitted' });
       }
       params = parse(spec.params, req.params, 'params');
-      query = parse(spec.query, { ...(req.query as Record<string, unknown>) }, 'query');
+      if (!spec.anyQuery) query = parse(spec.query ?? NO_QUERY, { ...(req.query as Record<string, unknown>) }, 'query');
       const body = spec.body ? parse(spec.body, requireJsonBody(req), 'body') : undefined;
       const input: RouteInput<unknown, unknown, unknown> = {
         params,
@@ -470,7 +483,7 @@ async function audit(
   const params = (outcome.params ?? {}) as { caseId?: string; stepId?: string };
   // Only a query that passed validation is named: what a refused one said is the client's, not the trail's.
   const validated =
-    (spec.query === undefined || outcome.query !== undefined) &&
+    (spec.anyQuery === true || outcome.query !== undefined) &&
     (spec.params === undefined || outcome.params !== undefined);
   const subject =
     spec.auditDetail && validated ? spec.auditDetail(outcome.query, outcome.params, outcome.body) : undefined;

@@ -875,7 +875,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1020,7 +1020,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1184,7 +1184,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1374,7 +1374,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1504,7 +1504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1633,7 +1633,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1800,7 +1800,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1917,7 +1917,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2088,7 +2088,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2348,7 +2348,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2607,7 +2607,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2849,7 +2849,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3110,7 +3110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3299,7 +3299,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3438,7 +3438,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3598,7 +3598,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3778,7 +3778,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4022,7 +4022,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4252,7 +4252,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4453,7 +4453,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4933,7 +4933,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5103,7 +5103,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5284,7 +5284,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5466,7 +5466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5647,7 +5647,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5833,7 +5833,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6073,7 +6073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6302,7 +6302,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6489,7 +6489,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6644,7 +6644,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6795,7 +6795,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6943,7 +6943,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7101,7 +7101,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7240,7 +7240,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7432,7 +7432,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7564,7 +7564,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7784,7 +7784,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7967,7 +7967,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8108,7 +8108,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8270,7 +8270,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8436,7 +8436,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8603,7 +8603,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8766,7 +8766,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent that it does not read (`invalid_query`; named only where it reads as a typo of one it reads); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8915,7 +8915,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9076,7 +9076,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9230,7 +9230,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9399,7 +9399,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9552,7 +9552,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9728,7 +9728,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9895,7 +9895,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];

@@ -80,6 +80,8 @@ export function calendarRoutes(deps: ApiDeps): Route[] {
       summary:
         "A calendar feed (RFC 5545): the coming deadlines of its owner's agency, one event per due date or window end, with the case reference, the step, the agency and a link to the case page; never a survivor's personal data. Each event's UID is stable, so calendars update it rather than add another, and it leaves the feed once its step is signed. No Authorization header: the secret in the URL is the credential. 404 once the feed is revoked, its user disabled, or its user no longer holds a role that works or supervises cases (checked at every fetch). Every fetch is audited without the secret.",
       actor: false,
+      // A calendar app may add parameters of its own (a cache buster) to the URL it was given: the feed is the same.
+      anyQuery: true,
       rateLimit: 'calendar_feed',
       params: CalendarSecretParamsSchema,
       responses: {

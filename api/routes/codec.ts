@@ -136,6 +136,8 @@ export function codecRoutes(deps: CodecDeps): Route[] {
       tag: 'operations',
       summary: "The Temporal Web UI's codec server: opens the service's sealed payloads for supervisors and admins.",
       documented: false,
+      // The Temporal Web UI's protocol, not this API's: whatever it adds to the address is not ours to refuse.
+      anyQuery: true,
       allow: { test: canDecodePayloads, needs: "a system administrator, or a task force's supervisor or admin" },
       body: PayloadsSchema,
       audit: 'temporal.payloads.decode',

@@ -14,6 +14,8 @@ export function operationRoutes(deps: ApiDeps): Route[] {
       tag: 'operations',
       summary: 'Liveness: answers 200 while the process runs.',
       actor: false,
+      // A probe's own URL may carry parameters of its own: not the API's to refuse.
+      anyQuery: true,
       responses: { 200: { description: 'alive', schema: HealthSchema } },
       handle: async () => ({ status: 200, body: { status: 'ok' } }),
     }),
@@ -24,6 +26,7 @@ export function operationRoutes(deps: ApiDeps): Route[] {
       summary:
         'Readiness: 200 when PostgreSQL and Temporal answer and a worker process of the case task queue was seen in the last 15 s, else 503 naming the failed checks (postgres, temporal, worker); answers within about a second.',
       actor: false,
+      anyQuery: true,
       responses: {
         200: { description: 'ready', schema: ReadySchema },
         503: {

@@ -1057,4 +1057,57 @@ describe('logs', () => {
       ],
     });
   });
+
+  it('refuses any query parameter on a route that reads none, in the same words, where it was ignored', async () => {
+    const app = appWith({});
+    const coordinator = headersOf('demo-coordinator');
+    const { caseId } = await openDemoCase(stack, 'Query Probe');
+    const unknownParameter = {
+      status: 400,
+      code: 'invalid_query',
+      detail: 'The query string is not valid.',
+      errors: [
+        { field: '(root)', message: 'an unknown parameter (its name is not repeated: it may be text about a person)' },
+      ],
+    };
+    // Each answered 200 (the write 422, for its empty body) before: the parameter was dropped without a word.
+    const asked: [path: string, sent: () => request.Test][] = [
+      ['/api/agencies?limit=5', () => request(app).get('/api/agencies?limit=5').set(coordinator)],
+      ['/api/me?x=1', () => request(app).get('/api/me?x=1').set(coordinator)],
+      ['a case', () => request(app).get(`/api/cases/${caseId}?Jane%20Example=1`).set(coordinator)],
+      [
+        "a case's reminders",
+        () =>
+          request(app)
+            .get(`/api/cases/${caseId}/reminders?Jane%20Example=1994-03-02&Jane%20Example=2`)
+            .set(coordinator),
+      ],
+      ['/api/openapi.json?v=2', () => request(app).get('/api/openapi.json?v=2')],
+      [
+        'a new case',
+        () =>
+          request(app)
+            .post('/api/cases?Jane%20Example=1')
+            .set(coordinator)
+            .set('Idempotency-Key', 'query-probe-1')
+            .send({}),
+      ],
+    ];
+    for (const [path, sent] of asked) {
+      const res = await sent();
+      expect([path, res.status, res.body]).toEqual([path, 400, expect.objectContaining(unknownParameter)]);
+      expect(withoutRandomParts(res.text)).not.toMatch(/Jane|Example|1994|limit|"x"|"v"/);
+    }
+    // Several at once are counted and never named, even names that other routes read (`limit`, `cursor`).
+    const several = await request(app).get('/api/me?limit=5&cursor=abc').set(coordinator).expect(400);
+    expect((several.body as { errors: unknown }).errors).toEqual([
+      {
+        field: '(root)',
+        message: '2 unknown parameters (their names are not repeated: they may be text about a person)',
+      },
+    ]);
+    // What is not the JSON API reads no query and refuses none: probes, calendar apps and Prometheus add their own.
+    await request(app).get('/health?probe=1').expect(200);
+    await request(app).get('/ready?probe=1').expect(200);
+  });
 });

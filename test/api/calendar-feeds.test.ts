@@ -394,12 +394,14 @@ test("a feed's secret stays out of the request log however its URL is written, s
   const token = /\/calendar\/(.+)\.ics$/.exec(feed.url)![1]!;
   const [, id, secret] = /^rc_([a-z0-9]{16})_(.{43})$/.exec(token)!;
   // Each form, how it is answered and how its line reads: Express routes by other capitals and decodes a parameter,
-  // so the first two are served; the rest are not, but are the secret all the same. A segment with capitals or escapes
-  // is no word of ours, and is left out as any text typed into a path is, as is a query parameter no route reads
-  // (api/request-log.ts).
+  // so the first two are served, and the third (a feed refuses no query); the rest are not, but are the secret all
+  // the same. A segment with capitals or escapes is no word of ours, and is left out as any text typed into a path
+  // is, as is a query parameter no route reads (api/request-log.ts).
   const forms: [path: string, status: number, logged: string][] = [
     [`/Calendar/${token}.ics`, 200, '/…/[secret].ics'],
     [`/calendar/${token.replace('_', '%5F')}.ics`, 200, '/calendar/[secret].ics'],
+    // A calendar app may add a parameter of its own (a cache buster): the feed reads none and refuses none.
+    [`/calendar/${token}.ics?nocache=1`, 200, '/calendar/[secret].ics?…=…'],
     [`/CALENDAR/RC_${id!.toUpperCase()}_${secret}.ics`, 404, '/…/[secret].ics'],
     [`/calendar//${token}.ics`, 404, '/calendar//[secret].ics'],
     [`/%63alendar/${token}.ics`, 404, '/…/[secret].ics'],
