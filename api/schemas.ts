@@ -868,7 +868,13 @@ export const ReminderListSchema = z.object({
 const role = z.enum(ROLES);
 
 export const SignInSchema = z.strictObject({
-  username: z.string().min(1).max(64),
+  username: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe(
+      'the username, read without spaces around it and in lower case as every username is (`Demo-Advocate ` signs in to demo-advocate); wrong passwords count against that account however it is typed',
+    ),
   password: z.string().min(1).max(1000),
   deviceToken: z
     .string()

@@ -67,6 +67,7 @@ import {
 } from '../domain/access';
 import type { Actor, AgencyKind, Role } from '../domain/types';
 import { agencyKindInProse } from '../domain/labels';
+import { signInUsername } from '../domain/access';
 import {
   changedByOf,
   emailChangedNotice,
@@ -344,14 +345,16 @@ export function createAccessService(deps: AccessDeps) {
      * next sign-in (db/sign-in-devices.ts); the `deviceToken` presented, one answered before, is forgotten.
      */
     async signIn(credentials: { username: string; password: string; deviceToken?: string }, requestId: string) {
+      // The account as typed in any case and with spaces around (`Demo-Advocate `): looked up, counted and audited so.
+      const username = signInUsername(credentials.username);
       const device = credentials.deviceToken
-        ? await knownDevice(pool, credentials.deviceToken, credentials.username, await lockoutNow())
+        ? await knownDevice(pool, credentials.deviceToken, username, await lockoutNow())
         : null;
       // Whether the sign-in came from a device of the account, or named one that is not (forged, another's, expired).
       const from = device ? 'known_device; ' : credentials.deviceToken ? 'unknown_device; ' : '';
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
       const deny = async (status: number, detail: (known: boolean) => string) => {
-        const target = await findUser(pool, { username: credentials.username });
+        const target = await findUser(pool, { username });
         await recordAudit(pool, {
           action: 'auth.sign_in',
           outcome: 'denied',
@@ -363,10 +366,10 @@ export function createAccessService(deps: AccessDeps) {
       };
       const judge: Judge = device
         ? { counter: device, code: 'device_locked', whose: 'from this device for this account' }
-        : byAccount(credentials.username);
+        : byAccount(username);
       let user: User | null;
       try {
-        user = await passwordOf(credentials.username, credentials.password, judge);
+        user = await passwordOf(username, credentials.password, judge);
       } catch (error) {
         const code = error instanceof AppError ? error.options.code : undefined;
         if (code === 'account_locked' || code === 'device_locked') await deny(429, () => code);

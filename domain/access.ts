@@ -26,6 +26,16 @@ export function rolesFor(kind: AgencyKind): Role[] {
   return [WORKING_ROLE[kind], 'supervisor', 'admin'];
 }
 
+/**
+ * The account a sign-in names by what was typed: without the spaces around it and in lower case, as every username is
+ * made (3 to 64 of a-z 0-9 . _ -), so `Demo-Advocate ` is demo-advocate. Its wrong passwords are counted against that
+ * one account (db/sign-in-failures.ts) and its device (db/sign-in-devices.ts) however it was typed: another spelling
+ * of the name gives no fresh allowance. One rule for the API's sign-in and the console's form.
+ */
+export function signInUsername(typed: string): string {
+  return typed.trim().toLowerCase();
+}
+
 /** Law enforcement identifies the victim; a coordinator may record an identification on its behalf. */
 export const CASE_OPENERS: readonly AgencyKind[] = ['law_enforcement', 'coordinator'];
 

@@ -1756,6 +1756,7 @@ export interface operations {
                     /** @description the deviceToken the last sign-in to this account from this client answered: such a sign-in is judged by this client's own wrong passwords, not by the account's lockout (which anyone who knows the username can set off); a token of another account, forgotten or expired counts for nothing */
                     deviceToken?: string;
                     password: string;
+                    /** @description the username, read without spaces around it and in lower case as every username is (`Demo-Advocate ` signs in to demo-advocate); wrong passwords count against that account however it is typed */
                     username: string;
                 };
             };

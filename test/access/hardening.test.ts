@@ -366,6 +366,40 @@ describe('per-account lockout', () => {
     expect(waitOf(await key(TEST_PASSWORD))).toEqual(told);
   });
 
+  it('reads a username typed in capitals or with spaces around it as the account it names, and counts its wrong passwords there', async () => {
+    await officer('case-blind-officer');
+    const [app] = processes() as [ReturnType<typeof appWith>];
+    let address = 0;
+    const signIn = (username: string, password: string, deviceToken?: string) => {
+      address += 1;
+      return request(app)
+        .post('/api/auth/sign-in')
+        .set('X-Forwarded-For', `198.51.100.${100 + address}`)
+        .send({ username, password, ...(deviceToken === undefined ? {} : { deviceToken }) });
+    };
+    // Each was 401 "Wrong username or password." with the right password: the name was looked up as typed.
+    for (const typed of ['Case-Blind-Officer', 'case-blind-officer ', ' CASE-BLIND-OFFICER\t']) {
+      const signedIn = await signIn(typed, TEST_PASSWORD);
+      expect([typed, signedIn.status, (signedIn.body as { user?: { username: string } }).user?.username]).toEqual([
+        typed,
+        201,
+        'case-blind-officer',
+      ]);
+    }
+    const device = (await signIn('case-blind-officer', TEST_PASSWORD).expect(201)).body as { deviceToken: string };
+    // Six wrong passwords under six spellings are one account's six: the account is locked, however it is typed,
+    // so another spelling gives a guesser no fresh allowance.
+    const spellings = ['case-blind-officer', 'Case-Blind-Officer', 'CASE-BLIND-OFFICER', ' case-blind-officer'];
+    for (const [n, typed] of [...spellings, 'case-blind-officer  ', 'cASE-bLIND-oFFICER'].entries())
+      await signIn(typed, `guess ${n}`).expect(401);
+    for (const typed of spellings) {
+      const locked = await signIn(typed, TEST_PASSWORD);
+      expect([typed, locked.status, (locked.body as { code?: string }).code]).toEqual([typed, 429, 'account_locked']);
+    }
+    // The person's own client, its device token presented, signs in under any spelling: the device is the account's.
+    await signIn('Case-Blind-Officer ', TEST_PASSWORD, device.deviceToken).expect(201);
+  });
+
   it('counts wrong current passwords when creating an API key against the same account', async () => {
     const owner = await createTestUser(stack.pool, {
       username: 'key-guesser',

@@ -9,6 +9,7 @@ import { formOf, param, type Kit } from '../kit';
 import { OIDC_CALLBACK_PATH, OidcSignInError, type OidcSignIn } from '../oidc';
 import { dropKeptForm, keptFormPage } from '../kept-form';
 import { deviceTokenOf, endSession, keepDeviceToken, returnPath, startSession } from '../session';
+import { signInUsername } from '../../domain/access';
 
 /** The form's fields as its messages name them ("Enter your username"). */
 const SIGN_IN_NAMED: readonly NamedField[] = [
@@ -50,7 +51,8 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
 
   router.post('/sign-in', async (req, res) => {
     const form = formOf(req);
-    const username = (form.username ?? '').trim();
+    // As the API reads it (`Demo-Advocate ` is demo-advocate), so this browser's device token for the account is found.
+    const username = signInUsername(form.username ?? '');
     try {
       // This browser's device token for the account, if it signed in to it before: strangers' guesses do not lock it.
       const deviceToken = await deviceTokenOf(req, kit.settings.session, username);
