@@ -153,14 +153,29 @@ const PROTOTYPE_WORDS: ReadonlySet<string> = new Set(['__proto__', 'constructor'
 /**
  * Refuses what no schema should have to meet: NUL characters (PostgreSQL text cannot hold them), absurd nesting, and
  * a key naming an object's prototype machinery (`PROTOTYPE_WORDS`) at any depth. Walks with an explicit stack, so a
- * 10,000-deep body cannot overflow ours.
+ * 10,000-deep body cannot overflow ours. `parameters`: a query's, the names the route reads; a refusal inside one it
+ * does not read (`?Jane%20Example=%00`) names no parameter, as the unknown one is not named (`unknownNamesWithheld`).
  */
-function refuseHostileShape(value: unknown, source: InputSource): void {
+function refuseHostileShape(value: unknown, source: InputSource, parameters?: readonly string[]): void {
   const pending: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
   const prototypeKeys: z.core.$ZodIssue[] = [];
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const { path } = item;
-    const problem = (message: string) => new InputError(source, [{ code: 'custom', path, message, input: undefined }]);
+    const [name] = item.path;
+    const withheld =
+      parameters !== undefined &&
+      typeof name === 'string' &&
+      !parameters.includes(name) &&
+      !readsAsTypoOf(name, parameters);
+    const path = withheld ? [] : item.path;
+    const problem = (message: string) =>
+      new InputError(source, [
+        {
+          code: 'custom',
+          path,
+          message: withheld ? `${message}, in ${withheldNamesWords(1, 'parameter')}` : message,
+          input: undefined,
+        },
+      ]);
     if (typeof item.value === 'string' && item.value.includes('\0')) throw problem('must not contain NUL characters');
     if (item.value === null || typeof item.value !== 'object') continue;
     if (item.path.length >= MAX_INPUT_DEPTH) throw problem(`nested deeper than ${MAX_INPUT_DEPTH} levels`);
@@ -184,7 +199,7 @@ const NO_QUERY = z.strictObject({});
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {
   if (!schema) return undefined as T;
-  refuseHostileShape(value, source);
+  refuseHostileShape(value, source, source === 'query' ? queryNamesOf(schema) : undefined);
   // A schema's own messages win; where it has none, the refusal says what the field must be (api/input-words.ts).
   const result = schema.safeParse(value, { error: inWords });
   if (!result.success)

@@ -1092,6 +1092,30 @@ describe('logs', () => {
     });
   });
 
+  it('names no unknown query parameter when it refuses what it holds (a NUL character), as when it refuses the name', async () => {
+    const coordinator = headersOf('demo-coordinator');
+    const withheld =
+      'must not contain NUL characters, in an unknown parameter (its name is not repeated: it may be text about a person)';
+    // Both answered `"field": "Jane Example"` (and "Jane Example 1994"), the name typed into the address.
+    for (const path of ['/api/me?Jane%20Example=%00', '/api/cases?Jane%20Example%201994=%00']) {
+      const res = await request(appWith({})).get(path).set(coordinator).expect(400);
+      expect([path, res.body]).toEqual([
+        path,
+        expect.objectContaining({ code: 'invalid_query', errors: [{ field: '(root)', message: withheld }] }),
+      ]);
+      expect(withoutRandomParts(res.text)).not.toMatch(/Jane|Example|1994/);
+    }
+    // One the route reads, or a typo of one, is named as before.
+    const named: [path: string, field: string][] = [
+      ['/api/cases?reference=%00', 'reference'],
+      ['/api/cases?refrence=%00', 'refrence'],
+    ];
+    for (const [path, field] of named)
+      expect((await request(appWith({})).get(path).set(coordinator).expect(400)).body).toMatchObject({
+        errors: [{ field, message: 'must not contain NUL characters' }],
+      });
+  });
+
   it('refuses any query parameter on a route that reads none, in the same words, where it was ignored', async () => {
     const app = appWith({});
     const coordinator = headersOf('demo-coordinator');
