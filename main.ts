@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     void service.stop().then(() => process.exit(exitCode));
   };
   void service.failed.then((error) => {
-    logger.error({ err: error }, error.message);
+    logger.error({ err: error }, 'the service failed; stopping');
     console.error(error.message);
     shutdown('failure', 1);
   });

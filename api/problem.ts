@@ -207,7 +207,8 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
     sendProblem(res, known, asAppError(error)?.options.headers);
     return;
   }
-  // pino's err serializer keeps type, message and stack; the request body is never attached.
+  // The logger writes the error as it may be logged (type, code, a message holding no value, stack frames;
+  // core/loggable-error.ts); the request body is never attached.
   req.log.error({ err: error, reqId: requestId }, 'unhandled error');
   sendProblem(
     res,

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { isLoggableError } from './loggable-error';
+import { loggableError } from './loggable-error';
 import { currentRequestId } from './request-context';
 
 export type { Logger };
@@ -33,10 +33,19 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // An error already cut down to what may be logged (core/loggable-error.ts) is written as it is: pino's own
-      // serializer would add its stack, whose first line is the message left out, and name its type "Object".
-      serializers: {
-        err: (value: unknown) => (isLoggableError(value) ? value : pino.stdSerializers.err(value as Error)),
+      // Every error a line carries, cut down to what may be logged (core/loggable-error.ts), here and nowhere else:
+      // pino's own serializer kept all of its properties, a PostgreSQL error's `detail` with the row's values included.
+      serializers: { err: loggableError },
+      hooks: {
+        // A line logged without a message of its own takes its error's (pino's rule): the loggable one, then.
+        logMethod(args, method) {
+          const [first, second] = args as unknown[];
+          const error = first instanceof Error ? first : (first as { err?: unknown } | null)?.err;
+          if (typeof first !== 'object' || error === undefined || typeof second === 'string') {
+            return method.apply(this, args);
+          }
+          return method.apply(this, [first, loggableError(error).message]);
+        },
       },
       base: { service: 'relief-cases' },
       // The request this line is logged for, wherever it is logged: services, workers and activities alike.

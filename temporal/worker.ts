@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
-import { loggableError } from '../core/loggable-error';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from './interceptors';
 import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
@@ -161,14 +160,14 @@ const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn'
 
 /**
  * The service's logger as the Temporal SDK's: its lines in the service's format and at its level. The error the SDK
- * passes (`meta.error`: an activity's or a workflow task's failure) is logged under `err` by its type, code and a
- * message that quotes no value of a row (core/loggable-error.ts): spread as it was, an Error logged as `{}`, and
- * logged whole, a PostgreSQL error's `detail` would carry the row's values.
+ * passes (`meta.error`: an activity's or a workflow task's failure) is logged under `err`, where the logger writes it as
+ * any error, by its type, code and a message that quotes no value of a row (core/logger.ts): spread as it was under
+ * `error`, an Error was logged as `{}`.
  */
 export function temporalLogger(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
     const { error, ...rest } = meta ?? {};
-    logger[PINO_METHOD[level]](error === undefined ? rest : { ...rest, err: loggableError(error) }, message);
+    logger[PINO_METHOD[level]](error === undefined ? rest : { ...rest, err: error }, message);
   };
   return {
     log,

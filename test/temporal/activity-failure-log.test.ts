@@ -75,6 +75,7 @@ test('a unique violation is logged by its type, code, message and constraint, no
     message: 'duplicate key value violates unique constraint "log_probe_holder_key"',
     constraint: 'log_probe_holder_key',
     table: 'log_probe',
+    stack: expect.stringMatching(/^ {4}at /) as unknown,
   });
   expect(line).not.toContain('Amara');
 });
@@ -108,10 +109,12 @@ test('any other error keeps its type, code and message, an address in it replace
     type: 'Error',
     code: 'EENVELOPE',
     message: "Can't send mail - all recipients were rejected: 550 <[address]>",
+    stack: expect.stringMatching(/^ {4}at /) as unknown,
   });
   expect(line).not.toContain('cp-unit@ice.example');
   expect(loggedFailure(new TypeError('connect ECONNREFUSED 127.0.0.1:5432')).err).toEqual({
     type: 'TypeError',
     message: 'connect ECONNREFUSED 127.0.0.1:5432',
+    stack: expect.stringMatching(/^ {4}at /) as unknown,
   });
 });
