@@ -1,8 +1,8 @@
 /**
  * Rate limits, per minute: sign-in attempts per client address and password checks per user (password guessing),
- * writes per user (a runaway script or a stolen token), and reads that write an audit row per user (a refused read is
- * audited, so without a limit one user could write the append-only trail without end; a plain read writes no row and
- * is not counted, so the read path makes no write). Counted in PostgreSQL (app/rate-counts.ts), so that several API
+ * writes per user (a runaway script or a stolen token), calls to the codec server per user (each is audited), and
+ * reads that write an audit row per user (a refused read is audited, so without a limit one user could write the
+ * append-only trail without end; a plain read writes no row and is not counted, so the read path makes no write). Counted in PostgreSQL (app/rate-counts.ts), so that several API
  * processes behind one address count a client's requests once, wherever they land.
  * The client address is the connection's peer unless a configured proxy forwards it (TRUSTED_PROXIES, api/app.ts).
  * Guesses at one account are also counted across processes and addresses, in PostgreSQL (db/sign-in-failures.ts).
@@ -54,6 +54,10 @@ function rateLimitedHeaders(spent: Spent, now = Date.now()): Record<string, stri
 /** A limit's key in the shared counts: the limit's name keeps the keys of different limits apart. */
 const scopedKey = (name: RateLimitName | 'audited_read' | 'refused_read', key: string) => `${name}:${key}`;
 
+/** Whose count a request is: its user's, once authenticated, else its client address's. */
+const byUser = (req: Request, res: Response): string =>
+  authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown');
+
 /** Where a limiter leaves what it counted on the request (express-rate-limit's `requestPropertyName`). */
 const countedProperty = (name: RateLimitName) => `rateLimit_${name}`;
 
@@ -96,22 +100,20 @@ export function rateLimiters(limits: RateLimits, counts: RateCounts): Record<Rat
     sign_in: limiter('sign_in', limits.signInPerMinute, 'sign-in attempts from this address', (req) =>
       ipKeyGenerator(req.ip ?? 'unknown'),
     ),
-    password_check: limiter(
-      'password_check',
-      limits.signInPerMinute,
-      'password attempts by this user',
-      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
-    ),
+    password_check: limiter('password_check', limits.signInPerMinute, 'password attempts by this user', byUser),
     // A feed's URL is its credential: fetches are counted per client address, at the writes' rate (calendars poll
     // hourly at most; a client guessing secrets, or a runaway script, is held back).
     calendar_feed: limiter('calendar_feed', limits.writesPerMinute, 'calendar feed fetches from this address', (req) =>
       ipKeyGenerator(req.ip ?? 'unknown'),
     ),
-    write: limiter(
-      'write',
-      limits.writesPerMinute,
-      'changes by this user',
-      (req, res) => authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
+    write: limiter('write', limits.writesPerMinute, 'changes by this user', byUser),
+    // The Temporal Web UI's codec server writes an audit row per call: counted per user, at a rate the UI's own use
+    // never meets (README, "The Temporal Web UI's codec server"), refusals included (each is audited too).
+    codec: limiter(
+      'codec',
+      limits.codecCallsPerMinute ?? DEFAULT_RATE_LIMITS.codecCallsPerMinute,
+      'codec server calls by this user',
+      byUser,
     ),
   };
 }
@@ -131,7 +133,7 @@ export function auditedReadLimit(
   const readLimit = limits.auditedReadsPerMinute ?? DEFAULT_RATE_LIMITS.auditedReadsPerMinute;
   const refusedLimit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
   return async (req, res, refused) => {
-    const who = authenticatedOf(res)?.user.id ?? ipKeyGenerator(req.ip ?? 'unknown');
+    const who = byUser(req, res);
     const limit = refused ? refusedLimit : readLimit;
     const { hits, windowEndsAt } = await counts.hit(
       scopedKey(refused ? 'refused_read' : 'audited_read', who),

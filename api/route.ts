@@ -127,7 +127,7 @@ export interface Permission {
   needs: string;
 }
 
-export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'calendar_feed';
+export type RateLimitName = 'sign_in' | 'password_check' | 'write' | 'calendar_feed' | 'codec';
 
 /** A route with its input types erased, so routes of different shapes live in one list. */
 export type Route = RouteSpec<unknown, unknown, unknown>;

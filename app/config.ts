@@ -97,6 +97,7 @@ const EnvSchema = z.object({
     .int()
     .min(1)
     .default(DEFAULT_RATE_LIMITS.refusedReadsPerMinute),
+  RATE_LIMIT_CODEC_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.codecCallsPerMinute),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .min(0.25)
@@ -413,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
       writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
       auditedReadsPerMinute: e.RATE_LIMIT_AUDITED_READS_PER_MINUTE,
       refusedReadsPerMinute: e.RATE_LIMIT_REFUSED_READS_PER_MINUTE,
+      codecCallsPerMinute: e.RATE_LIMIT_CODEC_CALLS_PER_MINUTE,
     },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

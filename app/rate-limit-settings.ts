@@ -1,5 +1,5 @@
 /**
- * How many sign-in attempts, writes and audited reads a minute the API allows (api/rate-limits.ts enforces them). The settings
+ * How many sign-in attempts, writes, audited reads and codec calls a minute the API allows (api/rate-limits.ts enforces them). The settings
  * live here, with the configuration that reads them from the environment, so app/config.ts need not import the API.
  */
 export interface RateLimits {
@@ -17,6 +17,12 @@ export interface RateLimits {
    * person meeting a refusal or two never notices it, nor loses any of their reads to it. The default when not given.
    */
   refusedReadsPerMinute?: number;
+  /**
+   * Calls per user to the Temporal Web UI's codec server (`POST /codec/decode`), each audited: the UI asks once per
+   * payload it shows, 14 to 16 calls for a case's history page and one for each event opened, so a person reading
+   * histories never comes near it, while a script cannot fill the append-only trail. The default when not given.
+   */
+  codecCallsPerMinute?: number;
 }
 
 export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
@@ -24,4 +30,5 @@ export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   writesPerMinute: 120,
   auditedReadsPerMinute: 600,
   refusedReadsPerMinute: 30,
+  codecCallsPerMinute: 600,
 };

@@ -956,6 +956,7 @@ describe('configuration refuses unsafe combinations', () => {
       writesPerMinute: 30,
       auditedReadsPerMinute: 600,
       refusedReadsPerMinute: 30,
+      codecCallsPerMinute: 600,
     });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
     expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([

@@ -7,6 +7,7 @@
 import type { temporal } from '@temporalio/proto';
 import type { Express } from 'express';
 import request from 'supertest';
+import { loadConfig } from '../../app/config';
 import { createMetrics } from '../../app/metrics';
 import { createLogger } from '../../core/logger';
 import { DEMO_AGENCIES } from '../../db/seed';
@@ -326,5 +327,57 @@ describe('POST /codec/decode', () => {
     const res = await decode(user('demo-supervisor'), {}).expect(200);
     expect(res.body).toEqual({ payloads: [] });
     await decode(user('demo-supervisor'), { payloads: [] }).expect(200, { payloads: [] });
+  });
+
+  it("holds a user's calls to RATE_LIMIT_CODEC_CALLS_PER_MINUTE: past it, 429 with Retry-After the UI can read, and no audit row", async () => {
+    await stack.resetRateLimits();
+    const limited = stack.appWith({
+      rateLimits: { signInPerMinute: 10, writesPerMinute: 120, codecCallsPerMinute: 3 },
+      codec: { payloadCodec, origins: [UI_ORIGIN] },
+    });
+    const sealed = await sealedInput();
+    const rowsOf = async (username: string) =>
+      Number(
+        (
+          await stack.pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM audit_events WHERE action = 'temporal.payloads.decode' AND username = $1`,
+            [username],
+          )
+        ).rows[0]!.n,
+      );
+    const before = await rowsOf('demo-supervisor');
+    const answers = [];
+    for (let call = 0; call < 5; call += 1) {
+      answers.push(
+        await request(limited)
+          .post('/codec/decode')
+          .set({ ...user('demo-supervisor'), Origin: UI_ORIGIN })
+          .send({ payloads: [sealed] }),
+      );
+    }
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 429, 429]);
+    const refused = answers[3]!;
+    expect(refused.body).toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      detail: 'Too many codec server calls by this user; at most 3 a minute. Try again shortly.',
+    });
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
+    // The UI's page reads the answer: it is a CORS answer to its origin like any other.
+    expect(refused.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
+    expect(refused.text).not.toContain(sealed.data.slice(0, 16));
+    // The calls answered are in the trail; those held back wrote nothing.
+    expect(await rowsOf('demo-supervisor')).toBe(before + 3);
+    // Another user's calls are their own.
+    await request(limited)
+      .post('/codec/decode')
+      .set({ ...user('demo-admin'), Origin: UI_ORIGIN })
+      .send({ payloads: [sealed] })
+      .expect(200);
+    await stack.resetRateLimits();
+    // 600 unless set: a history page is 14 to 16 calls, each event opened one more (README).
+    expect(loadConfig({}).rateLimits.codecCallsPerMinute).toBe(600);
+    expect(loadConfig({ RATE_LIMIT_CODEC_CALLS_PER_MINUTE: '1200' }).rateLimits.codecCallsPerMinute).toBe(1200);
   });
 });
