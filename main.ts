@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from './app/config';
 import { createLogger } from './core/logger';
+import { loggableError } from './core/loggable-error';
 import { tracingFromEnvironment } from './app/tracing';
 
 async function main(): Promise<void> {
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   };
   void service.failed.then((error) => {
     logger.error({ err: error }, 'the service failed; stopping');
-    console.error(error.message);
+    // To the terminal too, as the log line says it: a PostgreSQL message may quote a row's values.
+    console.error(loggableError(error).message);
     shutdown('failure', 1);
   });
   // `on`, not `once`: a listener stays, so the embedded PostgreSQL's signal hook (re-installed when it is restarted,
