@@ -12,6 +12,7 @@ import type { AuditOutcome, AuditService } from '../app/audit-service';
 import type { Actor } from '../domain/types';
 import { actorOf, authenticatedOf, authenticationOf } from './auth';
 import { REPLAYED_HEADER } from './idempotency';
+import { signOffDetailNames } from '../domain/steps';
 import { fieldNamesOf, readsAsTypoOf, withheldNamesWords } from '../domain/unknown-names';
 import { inWords } from './input-words';
 import { InputError, problemFor, UnsupportedMediaTypeError, type InputSource } from './problem';
@@ -153,39 +154,51 @@ const PROTOTYPE_WORDS: ReadonlySet<string> = new Set(['__proto__', 'constructor'
 /**
  * Refuses what no schema should have to meet: NUL characters (PostgreSQL text cannot hold them), absurd nesting, and
  * a key naming an object's prototype machinery (`PROTOTYPE_WORDS`) at any depth. Walks with an explicit stack, so a
- * 10,000-deep body cannot overflow ours. `parameters`: a query's, the names the route reads; a refusal inside one it
- * does not read (`?Jane%20Example=%00`) names no parameter, as the unknown one is not named (`unknownNamesWithheld`).
+ * 10,000-deep body cannot overflow ours. `names`: those the input may hold (a query's parameters, a body's fields at
+ * any depth), asked only for a refusal; one inside a name that is none of them nor a typo of one
+ * (`?Jane%20Example=%00`, `{"details": {"Maria Lopez": "\u0000"}}`) is refused where that name begins, which it does
+ * not repeat, as the unknown one is not named (`unknownNamesWithheld`). An array's positions are never withheld.
  */
-function refuseHostileShape(value: unknown, source: InputSource, parameters?: readonly string[]): void {
+function refuseHostileShape(
+  value: unknown,
+  source: InputSource,
+  names: { noun: 'parameter' | 'field'; known: () => readonly string[] },
+): void {
   const pending: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
   const prototypeKeys: z.core.$ZodIssue[] = [];
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const [name] = item.path;
-    const withheld =
-      parameters !== undefined &&
-      typeof name === 'string' &&
-      !parameters.includes(name) &&
-      !readsAsTypoOf(name, parameters);
-    const path = withheld ? [] : item.path;
-    const problem = (message: string) =>
-      new InputError(source, [
+    const { path: at } = item;
+    // Where the refusal may point: up to the first name the input may not hold, if any (asked only to refuse).
+    const shown = () => {
+      const known = names.known();
+      const unknownAt = at.findIndex(
+        (name) => typeof name === 'string' && !known.includes(name) && !readsAsTypoOf(name, known),
+      );
+      return unknownAt === -1 ? { path: at, withheld: false } : { path: at.slice(0, unknownAt), withheld: true };
+    };
+    const problem = (message: string) => {
+      const { path, withheld } = shown();
+      return new InputError(source, [
         {
           code: 'custom',
           path,
-          message: withheld ? `${message}, in ${withheldNamesWords(1, 'parameter')}` : message,
+          message: withheld ? `${message}, in ${withheldNamesWords(1, names.noun)}` : message,
           input: undefined,
         },
       ]);
+    };
     if (typeof item.value === 'string' && item.value.includes('\0')) throw problem('must not contain NUL characters');
     if (item.value === null || typeof item.value !== 'object') continue;
     if (item.path.length >= MAX_INPUT_DEPTH) throw problem(`nested deeper than ${MAX_INPUT_DEPTH} levels`);
     const entries = Object.entries(item.value);
     const keys = entries.map(([key]) => key).filter((key) => PROTOTYPE_WORDS.has(key));
-    if (keys.length > 0) prototypeKeys.push({ code: 'unrecognized_keys', keys, path, message: 'unknown field' });
+    if (keys.length > 0)
+      prototypeKeys.push({ code: 'unrecognized_keys', keys, path: shown().path, message: 'unknown field' });
     for (const [key, child] of entries) {
       if (key.includes('\0')) throw problem('a key must not contain NUL characters');
-      // What a refused key holds is not looked into: it is refused whole.
-      if (!PROTOTYPE_WORDS.has(key)) pending.push({ value: child, path: [...item.path, key] });
+      // What a refused key holds is not looked into: it is refused whole. An array's keys are its positions.
+      if (!PROTOTYPE_WORDS.has(key))
+        pending.push({ value: child, path: [...at, Array.isArray(item.value) ? Number(key) : key] });
     }
   }
   if (prototypeKeys.length > 0) throw new InputError(source, prototypeKeys);
@@ -199,7 +212,13 @@ const NO_QUERY = z.strictObject({});
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, source: InputSource): T {
   if (!schema) return undefined as T;
-  refuseHostileShape(value, source, source === 'query' ? queryNamesOf(schema) : undefined);
+  refuseHostileShape(
+    value,
+    source,
+    source === 'query'
+      ? { noun: 'parameter', known: () => queryNamesOf(schema) }
+      : { noun: 'field', known: () => [...fieldNamesOf(schema), ...signOffDetailNames()] },
+  );
   // A schema's own messages win; where it has none, the refusal says what the field must be (api/input-words.ts).
   const result = schema.safeParse(value, { error: inWords });
   if (!result.success)

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { dateOf, endOfDay, isoDateSchema as date, LAST_DAY_ENDS_EVERYWHERE_MS } from './dates';
 import { onFirstUse } from './on-first-use';
+import { fieldNamesOf } from './unknown-names';
 import { multiLineText } from './text';
 import type { AgencyKind, StepKind, StepStatus, Track } from './types';
 
@@ -344,6 +345,18 @@ export const signOffSchema = onFirstUse(() =>
   }),
 );
 export type SignOff = z.input<ReturnType<typeof signOffSchema>>;
+
+/**
+ * Every name a sign-off's details may hold, of any step and outcome: the names a refusal may repeat where the API's
+ * own schema takes any key (`details`), as the case's rules repeat those of the outcome signed (domain/unknown-names.ts).
+ */
+export const signOffDetailNames = onFirstUse(() => [
+  ...new Set(
+    Object.values(STEP_CATALOGUE).flatMap((step) =>
+      Object.values(step.outcomes).flatMap((each) => fieldNamesOf(each.details)),
+    ),
+  ),
+]);
 
 /** Drops absent optional fields so details stay plain JSON values. */
 export function cleanDetails(details: Record<string, string | undefined>): StepDetails {

@@ -1117,6 +1117,44 @@ describe('logs', () => {
       });
   });
 
+  it('names no unknown body field when it refuses what it holds (a NUL character), at any depth', async () => {
+    const officerHeaders = headersOf('demo-police-officer');
+    const { caseId } = await openDemoCase(stack, 'Nul Key Probe');
+    const withheld = (noun: string) =>
+      `must not contain NUL characters, in an unknown ${noun} (its name is not repeated: it may be text about a person)`;
+    const sent = async (path: string, body: object) =>
+      request(appWith({}))
+        .post(path)
+        .set(officerHeaders)
+        .set('Idempotency-Key', `nul-${randomBytes(6).toString('hex')}`)
+        .send(body);
+    // Each answered `"field": "Maria Lopez 1990-01-02"` (or `details.Maria Lopez 1990-01-02`), the name sent as a key.
+    const signOff = `/api/cases/${caseId}/steps/cp_request-1/sign-off`;
+    const unknown: [path: string, body: object, field: string][] = [
+      ['/api/cases', { 'Maria Lopez 1990-01-02': '\u0000' }, '(root)'],
+      [signOff, { outcome: 'requested', details: { 'Maria Lopez 1990-01-02': '\u0000' } }, 'details'],
+    ];
+    for (const [path, body, field] of unknown) {
+      const res = await sent(path, body);
+      expect([path, res.status, (res.body as { errors: unknown }).errors]).toEqual([
+        path,
+        422,
+        [{ field, message: withheld('field') }],
+      ]);
+      expect(withoutRandomParts(res.text)).not.toMatch(/Maria|Lopez|1990/);
+    }
+    // A field the API or a sign-off's details take, or a typo of one, is named as before.
+    const named: [body: object, field: string][] = [
+      [{ outcome: 'requested', details: { requestedOn: '\u0000' } }, 'details.requestedOn'],
+      [{ outcome: 'requested', details: { requestedOnn: '\u0000' } }, 'details.requestedOnn'],
+      [{ outcome: '\u0000' }, 'outcome'],
+    ];
+    for (const [body, field] of named)
+      expect(((await sent(signOff, body)).body as { errors: unknown }).errors).toEqual([
+        { field, message: 'must not contain NUL characters' },
+      ]);
+  });
+
   it('refuses any query parameter on a route that reads none, in the same words, where it was ignored', async () => {
     const app = appWith({});
     const coordinator = headersOf('demo-coordinator');
