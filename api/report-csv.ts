@@ -2,7 +2,8 @@
  * The compliance report as CSV (RFC 4180), for publication: a header row, one row per agency, then "All agencies".
  * Small cells are suppressed as public reporting requires: a count of 1 to 4 is written "<5", and so is a share,
  * median or 90th percentile computed from 1 to 4 cases, and a share whose count is written "<5"; a statistic of no
- * cases is left empty. Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
+ * cases is left empty. Where a column's "<5" could be worked out from the total, one more agency's count is withheld
+ * (`complementary`). Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
  * in none of them (db/reports.ts). `minors_identified` and `minors_notified_within_24h` count the minors whose 24 hours
  * are over or who were notified; `minors_still_within_24h` those still waiting within them.
  */
@@ -10,50 +11,99 @@ import type { AgencyFigures, ComplianceReport, Durations, ReportFigures, Share }
 
 const SMALL_CELL = '<5';
 const SMALL_MAX = 4;
+/**
+ * Written in place of a count of 5 or more, and of what would give it back, so that no "<5" in its column can be worked
+ * out from the "All agencies" total (`complementary`).
+ */
+const WITHHELD = 'withheld';
 
 const isSmall = (n: number) => n >= 1 && n <= SMALL_MAX;
 const count = (n: number) => (isSmall(n) ? SMALL_CELL : String(n));
 const statistic = (n: number, value: number | null) =>
   n === 0 || value === null ? '' : isSmall(n) ? SMALL_CELL : String(value);
 
+interface Column {
+  header: string;
+  cell: (figures: ReportFigures) => string;
+  /** A count column's figure, which the total sums over the agencies' rows. */
+  count?: (figures: ReportFigures) => number;
+  /** The count columns whose figure, in the same row, this cell would give back: withheld with any of them. */
+  reveals: readonly string[];
+}
+
+const countColumn = (header: string, pick: (f: ReportFigures) => number): Column => ({
+  header,
+  cell: (f) => count(pick(f)),
+  count: pick,
+  reveals: [header],
+});
+
 /**
  * A share's count and the share itself. Beside a suppressed count the share is suppressed too: with the denominator
- * in the same row it would give the count back (0.6 of 5 is 3).
+ * in the same row it would give the count back (0.6 of 5 is 3), and beside a withheld denominator, that one.
  */
-const shareColumns = (name: string, pick: (f: ReportFigures) => Share): Column[] => [
-  [name, (f) => count(pick(f).count)],
-  [`${name}_share`, (f) => (isSmall(pick(f).count) ? SMALL_CELL : statistic(pick(f).of, pick(f).share))],
+const shareColumns = (name: string, denominator: string, pick: (f: ReportFigures) => Share): Column[] => [
+  countColumn(name, (f) => pick(f).count),
+  {
+    header: `${name}_share`,
+    cell: (f) => (isSmall(pick(f).count) ? SMALL_CELL : statistic(pick(f).of, pick(f).share)),
+    reveals: [name, denominator],
+  },
 ];
 const durationColumns = (name: string, pick: (f: ReportFigures) => Durations): Column[] => [
-  [`${name}_n`, (f) => count(pick(f).n)],
-  [`${name}_median`, (f) => statistic(pick(f).n, pick(f).median)],
-  [`${name}_p90`, (f) => statistic(pick(f).n, pick(f).p90)],
+  countColumn(`${name}_n`, (f) => pick(f).n),
+  { header: `${name}_median`, cell: (f) => statistic(pick(f).n, pick(f).median), reveals: [] },
+  { header: `${name}_p90`, cell: (f) => statistic(pick(f).n, pick(f).p90), reveals: [] },
 ];
 
-type Column = [header: string, cell: (figures: ReportFigures) => string];
-
 const COLUMNS: Column[] = [
-  ['cases_opened_minor', (f) => count(f.casesOpened.minor)],
-  ['cases_opened_adult', (f) => count(f.casesOpened.adult)],
-  ['minors_identified', (f) => count(f.minorsNotifiedWithin24h.of)],
-  ...shareColumns('minors_notified_within_24h', (f) => f.minorsNotifiedWithin24h),
-  ['minors_still_within_24h', (f) => count(f.minorsStillWithin24h)],
+  countColumn('cases_opened_minor', (f) => f.casesOpened.minor),
+  countColumn('cases_opened_adult', (f) => f.casesOpened.adult),
+  countColumn('minors_identified', (f) => f.minorsNotifiedWithin24h.of),
+  ...shareColumns('minors_notified_within_24h', 'minors_identified', (f) => f.minorsNotifiedWithin24h),
+  countColumn('minors_still_within_24h', (f) => f.minorsStillWithin24h),
   ...durationColumns('cp_request_to_decision_days', (f) => f.cpRequestToDecisionDays),
   ...durationColumns('certification_request_to_letter_days', (f) => f.certificationRequestToLetterDays),
   ...durationColumns('identification_to_t_visa_filing_days', (f) => f.identificationToTVisaFilingDays),
-  ['cp_renewals_due', (f) => count(f.cpRenewalsRequestedBeforeExpiry.of)],
-  ...shareColumns('cp_renewals_requested_before_expiry', (f) => f.cpRenewalsRequestedBeforeExpiry),
-  ['interim_letters', (f) => count(f.interimLettersFollowedWithinValidity.of)],
-  ...shareColumns('interim_letters_followed_within_validity', (f) => f.interimLettersFollowedWithinValidity),
-  ['declarations_signed', (f) => count(f.declarations.signed)],
-  ['declarations_declined', (f) => count(f.declarations.declined)],
-  ['declarations_pending', (f) => count(f.declarations.pending)],
-  ['reminders_sent', (f) => count(f.remindersSent)],
-  ['escalations_raised', (f) => count(f.escalationsRaised)],
-  ['steps_overdue_at_end', (f) => count(f.stepsOverdueAtEnd)],
+  countColumn('cp_renewals_due', (f) => f.cpRenewalsRequestedBeforeExpiry.of),
+  ...shareColumns('cp_renewals_requested_before_expiry', 'cp_renewals_due', (f) => f.cpRenewalsRequestedBeforeExpiry),
+  countColumn('interim_letters', (f) => f.interimLettersFollowedWithinValidity.of),
+  ...shareColumns(
+    'interim_letters_followed_within_validity',
+    'interim_letters',
+    (f) => f.interimLettersFollowedWithinValidity,
+  ),
+  countColumn('declarations_signed', (f) => f.declarations.signed),
+  countColumn('declarations_declined', (f) => f.declarations.declined),
+  countColumn('declarations_pending', (f) => f.declarations.pending),
+  countColumn('reminders_sent', (f) => f.remindersSent),
+  countColumn('escalations_raised', (f) => f.escalationsRaised),
+  countColumn('steps_overdue_at_end', (f) => f.stepsOverdueAtEnd),
 ];
 
-const HEADER = ['agency', 'agency_id', 'agency_kind', ...COLUMNS.map(([header]) => header)];
+/**
+ * Complementary suppression: in a count column where some agency's figure is written "<5" and the total is shown,
+ * the total less the rows shown would give it back (or, of two cells of 1 to 4, their sum of 2, each); so the smallest
+ * figure of 5 or more among the agencies is withheld too, and the total minus the rest then mixes it with them. Answers
+ * the count columns withheld for each agency's row, by its place.
+ */
+function complementary(report: ComplianceReport): Set<string>[] {
+  const withheld = report.agencies.map(() => new Set<string>());
+  for (const { header, count: figure } of COLUMNS) {
+    if (!figure || isSmall(figure(report.allAgencies))) continue;
+    const figures = report.agencies.map((agency) => figure(agency));
+    if (!figures.some(isSmall)) continue;
+    const shown = figures.flatMap((value, row) => (value > SMALL_MAX ? [{ value, row }] : []));
+    const smallest = shown.reduce<{ value: number; row: number } | undefined>(
+      (least, each) => (least === undefined || each.value < least.value ? each : least),
+      undefined,
+    );
+    if (smallest) withheld[smallest.row]!.add(header);
+  }
+  return withheld;
+}
+
+const HEADER = ['agency', 'agency_id', 'agency_kind', ...COLUMNS.map(({ header }) => header)];
 
 /**
  * A field as RFC 4180 writes it, quoted when it must be; a name a spreadsheet would run as a formula (=, +, -, @)
@@ -65,18 +115,20 @@ function field(value: string): string {
 }
 
 const line = (cells: readonly string[]) => `${cells.map(field).join(',')}\r\n`;
-const cells = (figures: ReportFigures) => COLUMNS.map(([, cell]) => cell(figures));
+const cells = (figures: ReportFigures, withheld: ReadonlySet<string> = new Set()) =>
+  COLUMNS.map(({ cell, reveals }) => (reveals.some((header) => withheld.has(header)) ? WITHHELD : cell(figures)));
 
 export function complianceCsv(report: ComplianceReport): string {
-  const agencyRow = (agency: AgencyFigures) => [
+  const withheld = complementary(report);
+  const agencyRow = (agency: AgencyFigures, row: number) => [
     agency.agencyName ?? agency.agencyId ?? 'Not assigned',
     agency.agencyId ?? '',
     agency.agencyKind ?? '',
-    ...cells(agency),
+    ...cells(agency, withheld[row]),
   ];
   return [
     line(HEADER),
-    ...report.agencies.map((agency) => line(agencyRow(agency))),
+    ...report.agencies.map((agency, row) => line(agencyRow(agency, row))),
     line(['All agencies', '', '', ...cells(report.allAgencies)]),
   ].join('');
 }

@@ -3,7 +3,7 @@
  * written "<5" must not come back from the share and the denominator beside it (probe K13: 0.6 of 5 gave 3).
  */
 import { complianceCsv } from '../../api/report-csv';
-import type { ComplianceReport, ReportFigures, Share } from '../../app/reports-service';
+import type { AgencyFigures, ComplianceReport, ReportFigures, Share } from '../../app/reports-service';
 
 const none = { n: 0, median: null, p90: null };
 const share = (count: number, of: number): Share => ({ count, of, share: of === 0 ? null : count / of });
@@ -79,5 +79,52 @@ describe('the compliance CSV', () => {
       interim_letters_followed_within_validity: '<5',
       interim_letters_followed_within_validity_share: '<5',
     });
+  });
+
+  it('withholds the smallest count of 5 or more beside a "<5" the total would give back, and what gives it back', () => {
+    // Minors identified: 3, 7 and 12 in the agencies' rows, 22 in all. With every other row shown, 22 - 7 - 12 gave the
+    // "<5" back as 3; now 7 is withheld too, and 22 - 12 = 10 is 3 and 7 mixed.
+    const agency = (agencyId: string, minors: Share): AgencyFigures => ({
+      agencyId,
+      agencyName: agencyId,
+      agencyKind: 'law_enforcement',
+      ...figures(minors, share(0, 0), share(0, 0)),
+    });
+    const rowsOf = (agencies: AgencyFigures[], all: ReportFigures) =>
+      table(complianceCsv({ ...report, agencies, allAgencies: all }));
+    const three = rowsOf(
+      [agency('a', share(0, 3)), agency('b', share(6, 7)), agency('c', share(10, 12))],
+      figures(share(16, 22), share(0, 0), share(0, 0)),
+    );
+    const pick = (row: Record<string, string>) => [
+      row['agency'],
+      row['minors_identified'],
+      row['minors_notified_within_24h'],
+      row['minors_notified_within_24h_share'],
+    ];
+    expect(three.map(pick)).toEqual([
+      ['a', '<5', '0', '<5'],
+      // Its share withheld too: with the count beside it, it would give the denominator back (6 / 0.857 = 7).
+      ['b', 'withheld', '6', 'withheld'],
+      ['c', '12', '10', String(10 / 12)],
+      ['All agencies', '22', '16', String(16 / 22)],
+    ]);
+    // Two cells of 1 to 4 whose sum the total gives (2: each is 1) take one of 5 or more with them too.
+    const two = rowsOf(
+      [agency('a', share(1, 1)), agency('b', share(1, 1)), agency('c', share(9, 9))],
+      figures(share(11, 11), share(0, 0), share(0, 0)),
+    );
+    expect(two.map((row) => row['minors_identified'])).toEqual(['<5', '<5', 'withheld', '11']);
+    // No "<5" in a column, or a total itself written "<5": nothing more is withheld.
+    const shown = rowsOf(
+      [agency('a', share(5, 5)), agency('b', share(0, 0))],
+      figures(share(5, 5), share(0, 0), share(0, 0)),
+    );
+    expect(shown.map((row) => row['minors_identified'])).toEqual(['5', '0', '5']);
+    const small = rowsOf(
+      [agency('a', share(1, 2)), agency('b', share(0, 0))],
+      figures(share(1, 2), share(0, 0), share(0, 0)),
+    );
+    expect(small.map((row) => row['minors_identified'])).toEqual(['<5', '0', '<5']);
   });
 });
