@@ -194,8 +194,9 @@ interface ReminderFacts {
 }
 
 /**
- * "Reminder: Continued Presence request", naming the window when the reminder is about one rather than the step. A
- * minor's 18th-birthday reminder is named by that day ("Turns 18 on 2 Mar 2027 – ...") for those who may see it,
+ * "Reminder: Continued Presence request"; a reminder about a window rather than the step names the window first, as
+ * it is what ends, and the step it comes from after it: "Expiring: T status validity (T visa decision)", as the
+ * expiry email's subject says "Expiring: T status valid until …". A minor's 18th-birthday reminder is named by that day ("Turns 18 on 2 Mar 2027 – ...") for those who may see it,
  * and "Before the minor turns 18 – ..." for everyone else; never "Expiring", which it is not. The alarm that moves a
  * minor not notified by then to the adult path says so.
  */
@@ -208,8 +209,11 @@ function reminderLabel(reminder: ReminderFacts, turns18On?: string): string {
     const when = turns18On ? `Turns 18 on ${formatCalendarDay(turns18On)}` : 'Before the minor turns 18';
     return `${when} – ${stepLabel(reminder.stepKind)}`;
   }
-  const what = `${alarmKindLabel(reminder.kind)}: ${stepLabel(reminder.stepKind)}`;
-  return reminder.about === reminder.stepKind ? what : `${what} (${windowLabel(reminder.about)})`;
+  const kind = alarmKindLabel(reminder.kind);
+  const step = stepLabel(reminder.stepKind);
+  return reminder.about === reminder.stepKind
+    ? `${kind}: ${step}`
+    : `${kind}: ${windowLabel(reminder.about)} (${step})`;
 }
 
 const REMINDER_STATUS_LABELS: Readonly<Record<string, string>> = {
