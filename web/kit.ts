@@ -15,6 +15,7 @@ import {
   type Words,
 } from './labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../domain/dates';
+import { actingRefusal } from '../domain/access';
 import { CSRF_FIELD, sessionTokenOf, type Csrf, type SessionSettings } from './session';
 import { dropKeptForm, keptFormHere } from './kept-form';
 import { isolated, sentenceHtml } from './isolated';
@@ -54,6 +55,32 @@ export interface ConsoleSettings {
   proof: string;
   session: SessionSettings;
   csrf: Csrf;
+}
+
+/**
+ * Whether this reader acts as the case's coordinator, who alone transfers, closes or withdraws it: a coordinator of the
+ * agency coordinating this case (the workflow's own rule, domain/access.ts actingRefusal). The case page links those
+ * forms for them alone, and the forms' pages refuse anyone else before showing a field.
+ */
+export function coordinatesCase(me: MeView, view: Pick<CaseView, 'agencies'>): boolean {
+  const { id, agencyId, agencyKind, roles } = me.user;
+  return actingRefusal({ userId: id, agencyId, agencyKind, roles }, view.agencies, 'coordinator', 'the case') === null;
+}
+
+/**
+ * The page of a coordinator's form (a transfer, closing or withdrawing) refused to anyone else who reads the case, an
+ * officer or a supervisor following a shared link say, in words and naming the coordinating agency: never the form,
+ * which the API would refuse once filled in.
+ */
+export function coordinatorsForm(me: MeView, view: Pick<CaseView, 'agencies'>, what: string, words: Words): void {
+  if (coordinatesCase(me, view)) return;
+  const coordinator = view.agencies.coordinator;
+  throw new ApiProblem(403, {
+    title: 'Forbidden',
+    detail:
+      `Only the case’s coordinator${coordinator ? `, ${words.agencyName(coordinator)},` : ''} may ${what}. ` +
+      'You can still read the case on its page.',
+  });
 }
 
 /** The console's view of a user: which home page and which menu entries they get (the API enforces each). */

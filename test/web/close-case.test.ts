@@ -148,3 +148,53 @@ test('the identification’s correction, typed as an address, says it is never c
   expect(ended.text).not.toContain(`href="/cases/${opened}/close"`);
   expect(pageText(ended.text)).toContain('the case is opened again with the right identification');
 });
+
+/**
+ * The coordinator's forms (close or withdraw, transfer) as anyone else who reads the case opens them, a link shared say:
+ * a 403 page naming who may, never the form, its choices or its check page. They were served in full (the transfer
+ * listing every agency to choose from) and refused only once filled in and confirmed (probe T4).
+ */
+describe.each([
+  ['close', 'close or withdraw it', { status: 'closed', reason: 'relief_obtained', confirm: 'yes' }, '<h1>Close or'],
+  ['transfer', 'transfer it to another agency', { toAgencyId: 'demo-police', reason: 'referred' }, '<h1>Transfer'],
+])('the %s form', (form, what, fields, heading) => {
+  let onCase = '';
+  beforeAll(async () => {
+    onCase = (
+      await openDemoCase(suite, `close-refused-${form}`, { identifiedOn: '2025-11-03', name: `Refused ${form}` })
+    ).caseId;
+  });
+
+  test.each(['demo-police-officer', 'demo-ice-officer', 'demo-advocate', 'demo-supervisor'])(
+    'is refused to %s, opened and sent, before any field',
+    async (username) => {
+      const said = `Only the case’s coordinator, Demo Anti-Trafficking Task Force (fictitious), may ${what}.`;
+      const opened = await pageAs(username, `/cases/${onCase}/${form}`);
+      expect(opened.status).toBe(403);
+      expect(pageText(opened.text)).toContain(said);
+      expect(opened.text).not.toContain(heading);
+      // Sent all the same, with the page's own CSRF token as a browser holding the case page would.
+      const session = `${SESSION_COOKIE}=${suite.sessionCookie(username)}`;
+      const casePage = await request(suite.app).get(`/cases/${onCase}`).set('Cookie', session).expect(200);
+      expect(casePage.text).not.toContain(`href="/cases/${onCase}/${form}"`);
+      const csrf = /<input type="hidden" name="_csrf" value="([^"]*)">/.exec(casePage.text)?.[1] ?? '';
+      const sent = await request(suite.app)
+        .post(`/cases/${onCase}/${form}`)
+        .set('Cookie', [session, ...cookiesSetBy(casePage)].join('; '))
+        .set('Origin', new URL(PUBLIC_BASE_URL).origin)
+        .type('form')
+        .send({ _csrf: csrf, idempotencyKey: `refused-${form}-${username}`, ...fields });
+      expect(sent.status).toBe(403);
+      expect(pageText(sent.text)).toContain(said);
+      expect(sent.text).not.toContain(heading);
+      const view = await request(suite.app).get(`/api/cases/${onCase}`).set(suite.stack.as('coordinator')).expect(200);
+      expect(view.body).toMatchObject({ status: 'open', agencies: { law_enforcement: 'demo-police' } });
+    },
+  );
+
+  test('is the coordinator’s', async () => {
+    const opened = await pageAs('demo-coordinator', `/cases/${onCase}/${form}`);
+    expect(opened.status).toBe(200);
+    expect(opened.text).toContain(heading);
+  });
+});

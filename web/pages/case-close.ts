@@ -12,7 +12,7 @@ import {
   type FormProblem,
   type NamedField,
 } from '../form-problems';
-import { caseIdOf, formOf, type Kit } from '../kit';
+import { caseIdOf, coordinatorsForm, formOf, type Kit } from '../kit';
 import { closeReasons } from '../labels';
 import { CLOSE_REASONS, type CloseReason } from '../../domain/reasons';
 
@@ -45,7 +45,8 @@ export function caseClosePages(kit: Kit): Router {
     problem?: FormProblem,
     refusal?: unknown,
   ) => {
-    const { view } = await kit.caseOf(req, res);
+    const { me, view } = await kit.caseOf(req, res);
+    coordinatorsForm(me, view, 'close or withdraw it', kit.words(res));
     kit.render(
       req,
       res,

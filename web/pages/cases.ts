@@ -17,6 +17,8 @@ import {
 import { CSRF_FIELD } from '../session';
 import {
   caseIdOf,
+  coordinatesCase,
+  coordinatorsForm,
   formOf,
   param,
   type AgencyView,
@@ -213,8 +215,7 @@ export function casePages(kit: Kit): Router {
       api.GET('/api/cases/{caseId}/reminders', { params: { path: { caseId } } }).then(ok),
       api.GET('/api/cases/{caseId}/documents', { params: { path: { caseId } } }).then(ok),
     ]);
-    const coordinatesOpenCase =
-      view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
+    const coordinatesOpenCase = view.status === 'open' && coordinatesCase(me, view);
     const askAgainProblem = asked && askAgainSummary(asked.form, asked.problem, kit.words(res));
     kit.render(
       req,
@@ -686,7 +687,8 @@ export function casePages(kit: Kit): Router {
     form: Record<string, string>,
     options: { confirm?: boolean; problem?: ApiProblem } = {},
   ) => {
-    const { view } = await kit.caseOf(req, res);
+    const { me, view } = await kit.caseOf(req, res);
+    coordinatorsForm(me, view, 'transfer it to another agency', kit.words(res));
     const agencies = kit.agencies(res);
     const chosen = agencies.find((agency) => agency.id === form.toAgencyId);
     const kind = TRANSFERABLE_KINDS.find((candidate) => candidate === chosen?.kind);
@@ -1027,7 +1029,7 @@ const cannotCorrect = () =>
  * "Correcting a sign-off"), with the page that withdraws it for the coordinator of the open case, else the case's.
  */
 function identificationNotCorrected(kit: Kit, req: Request, res: Response, me: MeView, view: CaseView) {
-  const withdraws = view.status === 'open' && me.can.signSteps && view.agencies.coordinator === me.user.agencyId;
+  const withdraws = view.status === 'open' && coordinatesCase(me, view);
   const rule =
     'The identification is not a sign-off and cannot be corrected: the case’s path and deadlines were set from it ' +
     'when the case opened.';
