@@ -246,6 +246,15 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   openingDayCountsAsDay?: boolean;
   /**
+   * A CP renewal granted while the grant it renews is in force, its last day included, runs on from that grant's end:
+   * its months count from the day after the grant's last day, with that first day (domain/tracks/continued-presence.ts
+   * `grantEnd`). A grant through 30 Nov 2026 renewed on 30 Nov runs through 30 Nov 2028, as renewed on 29 Nov or on
+   * 1 Dec; one through 28 Feb 2026, through 29 Feb 2028. Set by the workflow behind a patch, so histories recorded
+   * before, which counted a renewal granted on the last day from its own day (through 29 Nov 2028) and extended a grant
+   * by months from its last day (through 28 Feb 2028), replay as they ran; what a case recorded before keeps its dates.
+   */
+  renewalRunsOnFromGrantEnd?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

@@ -507,6 +507,16 @@ export const SIGNERS_TODAY_APPLIED_PATCH = 'signers-today-applied';
 export const OPENING_DAY_COUNTS_AS_A_DAY_PATCH = 'opening-day-counts-as-a-day';
 
 /**
+ * Cases recorded before it counted a CP renewal granted on the last day of the grant it renews from its own day, a day
+ * short: a grant through 30 Nov 2026 renewed on 30 Nov ran through 29 Nov 2028, where renewed on 29 Nov or 1 Dec it ran
+ * through 30 Nov 2028 (probe, 7 Dec 2026); and they extended a grant by months added to its last day, so one through
+ * 28 Feb 2026 ran through 28 Feb 2028, not the 29th. Since, a renewal granted while the grant is in force, its last day
+ * included, runs on from the day after that last day (`renewalRunsOnFromGrantEnd` in domain/case-state.ts). Asked on
+ * its own, after the bundles; what a case recorded before keeps its dates.
+ */
+export const RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH = 'renewal-runs-on-from-grant-end';
+
+/**
  * The fourth bundle: one marker for every patch of the third and the eleven a case asked on its own after it (from
  * PASSED_TOLD_TO_OWNER_PATCH to OPENING_DAY_COUNTS_AS_A_DAY_PATCH), in a run begun on code that has them all. Each of
  * those recorded a marker and the SDK's search-attribute upsert beside it in every new case's first task: 24 events

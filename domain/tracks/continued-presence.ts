@@ -29,14 +29,24 @@ function grantValidUntil(step: Step | undefined): string | null {
  * (or, for a renewal, from the end of the grant it extends when that is later). A grant of 2 years from 10 Jan 2026
  * runs through 9 Jan 2028 on a case that reads dates as written (`datesAsWritten`); before, through 10 Jan. One from
  * 29 Feb 2024 runs through 28 Feb 2026 (`monthsEndAsAnniversaries`); before, through 27 Feb. A letter
- * stating the anniversary is still taken (`limit`): the letter is what holds.
+ * stating the anniversary is still taken (`limit`): the letter is what holds. A renewal granted while the grant is in
+ * force, its last day included, runs on from the day after that last day (`renewalRunsOnFromGrantEnd`): a grant
+ * through 30 Nov 2026 renewed on 30 Nov runs through 30 Nov 2028, one through 28 Feb 2026 through 29 Feb 2028; before,
+ * a renewal on the last day counted from its own day (through 29 Nov 2028), and months were added to the last day
+ * (through 28 Feb 2028).
  */
 function grantEnd(ctx: SignOffContext): { validUntil: string; limit: string; months: number; source: string } {
   const initial = ctx.step.kind === 'cp_decision';
   const { months, source } = initial ? ctx.state.policy.durations.cpInitialGrant : ctx.state.policy.durations.cpRenewal;
   const grantedOn = text(ctx.details, initial ? 'grantedOn' : 'renewedOn') || ctx.today;
   const current = initial ? null : grantValidUntil(currentCpGrant(ctx.state.steps));
-  const extendsCurrent = current !== null && current > grantedOn;
+  const runsOn = ctx.state.renewalRunsOnFromGrantEnd === true;
+  const extendsCurrent = current !== null && (runsOn ? current >= grantedOn : current > grantedOn);
+  if (extendsCurrent && runsOn) {
+    // Its first day is the day after the grant's last: its months end the day before their anniversary.
+    const longest = lastDayOfMonthsFrom(addDays(current, 1), months);
+    return { validUntil: text(ctx.details, 'validUntil') || longest, limit: longest, months, source };
+  }
   const limit = addMonths(extendsCurrent ? current : grantedOn, months);
   // Counted from a first day of validity (the grant's), "N months" ends the day before; from a last day, on it.
   const fromFirstDay = ctx.state.monthsEndAsAnniversaries ? lastDayOfMonthsFrom(grantedOn, months) : addDays(limit, -1);

@@ -48,6 +48,7 @@ import {
   MINOR_NOTICE_BY_ITS_DAY_PATCH,
   SIGNERS_TODAY_APPLIED_PATCH,
   OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
+  RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -387,6 +388,7 @@ const COVERAGE = {
     facts.markers[0] === PATCH_BUNDLES.at(-3)!.id,
   "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  "records the newest bundle's patch marker first": (facts: HistoryFacts) => facts.markers[0] === PATCH_BUNDLES[0]!.id,
   'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
@@ -410,6 +412,8 @@ const COVERAGE = {
   "counts from a typed day that is its step's opening's own day as from that day, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(OPENING_DAY_COUNTS_AS_A_DAY_PATCH),
+  'runs a CP renewal granted while the grant is in force on from its end, if it opens a case': (facts: HistoryFacts) =>
+    facts.startedAs !== 'open' || facts.patches.includes(RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -651,6 +655,18 @@ const V29_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v29, and one more patch a case asks on its own after the fourth bundle: a CP renewal granted while the grant is in
+// force, its last day included, runs on from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH). Its
+// case records the bundle's marker, then this one's.
+const V30_CLAIMS: GenerationClaim = {
+  some: V29_CLAIMS.some,
+  every: [
+    ...V29_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the newest bundle's"),
+    "records the newest bundle's patch marker first",
+    'runs a CP renewal granted while the grant is in force on from its end, if it opens a case',
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -700,6 +716,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v27: V27_CLAIMS,
   v28: V28_CLAIMS,
   v29: V29_CLAIMS,
+  v30: V30_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */
