@@ -255,6 +255,14 @@ export interface CaseState extends Omit<CaseSnapshot, 'policyVersion'> {
    */
   renewalRunsOnFromGrantEnd?: boolean;
   /**
+   * The reminder that a survivor may now adjust status (the approval's `adjustmentEligibleFrom`,
+   * domain/tracks/t-visa.ts) fires once that day has begun everywhere in the US, at noon UTC (`begunEverywhereInUs`),
+   * where it fired at midnight UTC: 16:00 the day before in Los Angeles, when a filing typed that day is refused as
+   * before the day the survivor may adjust. Set by the workflow behind a patch, so histories recorded before, which
+   * fired it at midnight UTC, replay as they ran; its id is the same, so one already sent is not sent again.
+   */
+  adjustmentEligibleOnItsDay?: boolean;
+  /**
    * A window recorded with every lead behind it during an entry session (a grant entered after the fact) is announced at
    * the session's end, and only if it still stands then with its step still owed (`nextAlarm` in domain/alarms.ts): the
    * session's next entry may record the renewal or the filing, and the email would say "still owed" of what is done.

@@ -126,6 +126,15 @@ export function startOfDay(date: IsoDate): Instant {
   return utcDate(date).toISOString();
 }
 
+/**
+ * The instant a calendar day has begun everywhere in the US, American Samoa last (11:00 UTC): noon UTC, which is that
+ * day from Samoa to Guam. From then on, something that becomes possible on that day (a minor's 18th birthday,
+ * domain/tracks/intake.ts; the day a survivor may adjust status, domain/tracks/t-visa.ts) is so for every US reader.
+ */
+export function begunEverywhereInUs(date: IsoDate): Instant {
+  return `${date}T12:00:00.000Z`;
+}
+
 /** The instant a calendar deadline passes: the start of the following day. */
 export function endOfDay(date: IsoDate): Instant {
   return startOfDay(addDays(date, 1));

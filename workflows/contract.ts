@@ -517,6 +517,15 @@ export const OPENING_DAY_COUNTS_AS_A_DAY_PATCH = 'opening-day-counts-as-a-day';
 export const RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH = 'renewal-runs-on-from-grant-end';
 
 /**
+ * Cases recorded before it sent the reminder that a survivor may now adjust status ("Can be filed now", the approval's
+ * adjustmentEligibleFrom) at midnight UTC of that day: 16:00 the day before in Los Angeles, where the filing it asked
+ * for, typed that day, was refused as before the day the survivor may adjust (probe, 7 Dec 2026: T status approved on
+ * 8 Dec 2023, the reminder at 2026-12-08T00:00Z). Since, it fires once that day has begun everywhere in the US, at noon
+ * UTC (`adjustmentEligibleOnItsDay` in domain/case-state.ts), under the same id. Asked on its own, after the bundles.
+ */
+export const ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH = 'adjustment-eligible-on-its-day';
+
+/**
  * The fourth bundle: one marker for every patch of the third and the eleven a case asked on its own after it (from
  * PASSED_TOLD_TO_OWNER_PATCH to OPENING_DAY_COUNTS_AS_A_DAY_PATCH), in a run begun on code that has them all. Each of
  * those recorded a marker and the SDK's search-attribute upsert beside it in every new case's first task: 24 events

@@ -3,7 +3,7 @@
  * assistance must be made before the 18th birthday; the notification opens HHS's interim and eligibility letters.
  * A minor not notified by the birthday is an adult without that request: the case moves to the adult path.
  */
-import { addDaysToInstant, dateOf, startOfDay } from '../dates';
+import { addDaysToInstant, begunEverywhereInUs, dateOf, startOfDay } from '../dates';
 import {
   cancelPending,
   latestOfKind,
@@ -105,7 +105,7 @@ function birthdayAlarm(notification: Step, slot: string, at: string): Alarm {
  * (`birthdayBeginsInUs`), where the police may be a day behind UTC; before, at midnight UTC.
  */
 const birthdayBegins = (state: CaseState, birthday: string): Instant =>
-  state.birthdayBeginsInUs ? `${birthday}T12:00:00.000Z` : startOfDay(birthday);
+  state.birthdayBeginsInUs ? begunEverywhereInUs(birthday) : startOfDay(birthday);
 
 /**
  * The alarm that moves a minor not notified to HHS to the adult path: at the first grid point after the 18th birthday

@@ -7,6 +7,7 @@ import {
   addDays,
   addMonths,
   anniversaryAfter,
+  begunEverywhereInUs,
   endOfDay,
   lastDayOfMonthsFrom,
   lastValidDay,
@@ -246,10 +247,15 @@ export const tVisa: TrackRules = {
     const base = { stepId: decision.id, recipient: 'advocate' as const, subject: 't_status' };
     const { leadDays } = state.policy.expiryLeads.tStatusEnd;
     const alarms = windowEndAlarms(state, base, decision.expiresAt, leadDays, decision.completedAt!);
-    const eligibleAt = startOfDay(text(adjustment.details, 'adjustmentEligibleFrom'));
+    const eligibleFrom = text(adjustment.details, 'adjustmentEligibleFrom');
+    // "Can be filed now" once the day has begun everywhere in the US (`adjustmentEligibleOnItsDay`): at midnight UTC it
+    // went out at 16:00 the day before in Los Angeles, where a filing that day is refused. Its id keeps that midnight,
+    // so a reminder sent before the rule came is not sent again.
+    const dayStart = startOfDay(eligibleFrom);
+    const eligibleAt = state.adjustmentEligibleOnItsDay ? begunEverywhereInUs(eligibleFrom) : dayStart;
     if (eligibleAt > adjustment.openedAt) {
       alarms.push({
-        id: `${adjustment.id}:reminder:adjustment_eligible:${eligibleAt}`,
+        id: `${adjustment.id}:reminder:adjustment_eligible:${dayStart}`,
         at: eligibleAt,
         stepId: adjustment.id,
         kind: 'reminder',

@@ -1,6 +1,6 @@
 /** Shared builders for the domain tests: one set of agencies, actors per kind, and a sign-off helper. */
 import { alarms, fireAlarm, nextAlarm } from '../../domain/alarms';
-import { applySignOff, openCase, validateSignOff, type OpenCaseInput } from '../../domain/case';
+import { applySignOff, openCase, validateSignOff, type OpenCaseInput, type RuleFlags } from '../../domain/case';
 import type { CaseState, Rejection } from '../../domain/case-state';
 import type { Actor, AgencyKind, CaseAgencies, Step } from '../../domain/types';
 import { workingActor } from '../../domain/access';
@@ -42,6 +42,40 @@ export function openAdult(overrides: Partial<OpenCaseInput> = {}): CaseState {
       ...overrides,
     },
     noon(OPENED_ON),
+  );
+}
+
+/**
+ * The rules of dates, among those a case begun on today's code opens on (workflows/case-workflow.ts `PATCHED_RULES`),
+ * that the tests of the newest build on; each such test leaves its own rule out for the case running before its patch.
+ */
+export const DATE_RULES: RuleFlags = {
+  datesAsWritten: true,
+  holdsPassedExpiries: true,
+  daysDueAllDay: true,
+  countsFromTypedToday: true,
+  monthsEndAsAnniversaries: true,
+  appliesSignersToday: true,
+  openingDayCountsAsDay: true,
+  renewalRunsOnFromGrantEnd: true,
+  adjustmentEligibleOnItsDay: true,
+};
+
+/** An adult identified on `identifiedOn` (by its day, in UTC), entered after the fact at `enteredAt` on `rules`. */
+export function enteredAfterTheFact(identifiedOn: string, enteredAt: string, rules: RuleFlags): CaseState {
+  return openCase(
+    {
+      caseId: `entered-${identifiedOn}`,
+      reference: 'RC-2026-0056',
+      identifiedAt: `${identifiedOn}T00:00:00.000Z`,
+      identifiedOn,
+      identifiedByDay: true,
+      minorTurns18On: null,
+      agencies: AGENCIES,
+      usesUVisa: false,
+    },
+    enteredAt,
+    rules,
   );
 }
 

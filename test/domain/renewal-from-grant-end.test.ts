@@ -8,20 +8,10 @@
  * that day was refused.
  */
 import type { CaseState, RuleFlags } from '../../domain/case';
-import { openCase } from '../../domain/case';
-import { AGENCIES, refusal, sign, stepOf } from './case-fixtures';
+import { DATE_RULES, enteredAfterTheFact, refusal, sign, stepOf } from './case-fixtures';
 
-const RULES: RuleFlags = {
-  datesAsWritten: true,
-  holdsPassedExpiries: true,
-  daysDueAllDay: true,
-  countsFromTypedToday: true,
-  monthsEndAsAnniversaries: true,
-  appliesSignersToday: true,
-  openingDayCountsAsDay: true,
-  renewalRunsOnFromGrantEnd: true,
-};
-const { renewalRunsOnFromGrantEnd: _, ...BEFORE } = RULES;
+const { renewalRunsOnFromGrantEnd: _, ...BEFORE } = DATE_RULES;
+const RULES = DATE_RULES;
 
 /** Entered after the fact on 7 Dec 2026, the day the probe entered it. */
 const ENTERED = '2026-12-07T07:35:00.000Z';
@@ -31,20 +21,7 @@ const ENTERED = '2026-12-07T07:35:00.000Z';
  * on 1 Sep 2026: the case as ICE finds it to decide the renewal, entered after the fact on the rules given.
  */
 function renewalRequested(rules: RuleFlags, grantedOn: string): CaseState {
-  let state = openCase(
-    {
-      caseId: 'renewal-from-grant-end',
-      reference: 'RC-2026-0056',
-      identifiedAt: '2024-02-01T00:00:00.000Z',
-      identifiedOn: '2024-02-01',
-      identifiedByDay: true,
-      minorTurns18On: null,
-      agencies: AGENCIES,
-      usesUVisa: false,
-    },
-    ENTERED,
-    rules,
-  );
+  let state = enteredAfterTheFact('2024-02-01', ENTERED, rules);
   state = sign(state, 'cp_request-1', 'requested', { requestedOn: '2024-02-05' }, ENTERED);
   state = sign(state, 'cp_decision-1', 'granted', { grantedOn }, ENTERED);
   return sign(state, 'cp_renewal_request-1', 'requested', { requestedOn: '2026-01-10' }, ENTERED);

@@ -49,6 +49,7 @@ import {
   SIGNERS_TODAY_APPLIED_PATCH,
   OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
   RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH,
+  ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -414,6 +415,9 @@ const COVERAGE = {
   ) => facts.startedAs !== 'open' || facts.patches.includes(OPENING_DAY_COUNTS_AS_A_DAY_PATCH),
   'runs a CP renewal granted while the grant is in force on from its end, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH),
+  'reminds that adjustment can be filed once its day has begun everywhere in the US, if it opens a case': (
+    facts: HistoryFacts,
+  ) => facts.startedAs !== 'open' || facts.patches.includes(ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH),
   "takes a minor's case as entered after the fact a full day after the identification, if it opens a case": (
     facts: HistoryFacts,
   ) => facts.startedAs !== 'open' || facts.patches.includes(LEADS_GATHERED_AFTER_A_DAY_PATCH),
@@ -655,15 +659,17 @@ const V29_CLAIMS: GenerationClaim = {
   ],
 };
 
-// As v29, and one more patch a case asks on its own after the fourth bundle: a CP renewal granted while the grant is in
-// force, its last day included, runs on from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH). Its
-// case records the bundle's marker, then this one's.
+// As v29, and two more patches a case asks on its own after the fourth bundle: a CP renewal granted while the grant is
+// in force, its last day included, runs on from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH), and
+// the reminder that a survivor may now adjust status fires once that day has begun everywhere in the US
+// (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH). Its case records the bundle's marker, then these two.
 const V30_CLAIMS: GenerationClaim = {
   some: V29_CLAIMS.some,
   every: [
     ...V29_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the newest bundle's"),
     "records the newest bundle's patch marker first",
     'runs a CP renewal granted while the grant is in force on from its end, if it opens a case',
+    'reminds that adjustment can be filed once its day has begun everywhere in the US, if it opens a case',
   ],
 };
 
