@@ -180,10 +180,14 @@ async function reproject(refresh: boolean): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated, withoutIdentity } = await reprojectCases(client, pool, {
-      refresh,
-      timeZone: config.timeZone,
-    });
+    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken } = await reprojectCases(
+      client,
+      pool,
+      {
+        refresh,
+        timeZone: config.timeZone,
+      },
+    );
     console.log(
       refresh
         ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`
@@ -194,6 +198,17 @@ async function reproject(refresh: boolean): Promise<number> {
         `${withoutIdentity.length === 1 ? '1 case has' : `${withoutIdentity.length} cases have`} no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
       );
       for (const { reference, caseId } of withoutIdentity) console.log(`  ${reference}  ${caseId}`);
+    }
+    if (referencesReserved > 0) {
+      console.log(
+        `${referencesReserved === 1 ? "1 case's reference was" : `${referencesReserved} cases' references were`} reserved again for its agency (opened after the backup).`,
+      );
+    }
+    if (referencesTaken.length > 0) {
+      console.log(
+        `${referencesTaken.length === 1 ? '1 case has a reference' : `${referencesTaken.length} cases have references`} its agency gave another case since the restore, so not reserved for it: the two cases share it.`,
+      );
+      for (const { reference, caseId } of referencesTaken) console.log(`  ${reference}  ${caseId}`);
     }
     return 0;
   } finally {

@@ -8,6 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { reserveAgain } from '../db/case-references';
 import { projectCase } from '../db/read-model';
 import { casesWithoutSurvivor } from '../db/survivors';
 import { snapshotOf } from '../domain/case';
@@ -20,6 +21,10 @@ export interface ReprojectResult {
   updated: number;
   /** Cases without a survivor identity (opened after the backup): to be entered again from the agencies' files. */
   withoutIdentity: { caseId: string; reference: string }[];
+  /** Cases whose reference was reserved again for their agency (opened after the backup, which lost the reservation). */
+  referencesReserved: number;
+  /** Cases whose reference their agency gave another case between the restore and the command: left unreserved. */
+  referencesTaken: { caseId: string; reference: string }[];
 }
 
 /**
@@ -39,14 +44,38 @@ export async function reprojectCases(
     workflowIds.add(execution.workflowId);
   }
   let updated = 0;
+  let referencesReserved = 0;
+  const referencesTaken: ReprojectResult['referencesTaken'] = [];
   for (const workflowId of workflowIds) {
     const handle = client.workflow.getHandle(workflowId);
     const state = await handle.query(caseStateQuery);
+    // The reservation of the reference the case opened with lives in PostgreSQL alone, written before the workflow
+    // started: a backup older than the case lost it. Reserved again before the case's row is written, so the reference
+    // is its agency's again (no other case may take it) and a correction finds it to replace.
+    const openedBy = state.timeline.find((entry) => entry.type === 'case.opened')?.actorAgencyId;
+    if (openedBy) {
+      const { caseId, reference, identifiedAt, agencies } = state;
+      const reservation = await reserveAgain(pool, {
+        caseId,
+        openedByAgencyId: openedBy,
+        reference,
+        identifiedAt,
+        agencies,
+      });
+      if (reservation === 'reserved') referencesReserved += 1;
+      if (reservation === 'taken') referencesTaken.push({ caseId: state.caseId, reference: state.reference });
+    }
     // A projection is kept against another of its version when its history is longer, and the history now is longer
     // than at any projection its workflow made. Read after the query: a sign-off between them projects a newer
     // version, which no state read before it replaces.
     const historyLength = options.refresh ? (await handle.describe()).historyLength : 0;
     if (await projectCase(pool, snapshotOf(state), { historyLength, timeZone: options.timeZone })) updated += 1;
   }
-  return { cases: workflowIds.size, updated, withoutIdentity: await casesWithoutSurvivor(pool) };
+  return {
+    cases: workflowIds.size,
+    updated,
+    withoutIdentity: await casesWithoutSurvivor(pool),
+    referencesReserved,
+    referencesTaken,
+  };
 }

@@ -8,6 +8,7 @@
  */
 import type { Pool } from 'pg';
 import type { IdentityKeyring } from '../core/identity-cipher';
+import type { CaseAgencies } from '../domain/types';
 import { inTransaction, type Queryable } from './pool';
 import {
   deleteSurvivor,
@@ -103,6 +104,44 @@ export async function releaseCase(pool: Pool, caseId: string, attempt: string): 
     await deleteSurvivor(client, caseId);
     return true;
   });
+}
+
+/**
+ * Reserves again the reference a case opened with, for a case whose workflow Temporal has but whose reservation
+ * PostgreSQL lost: restored from a backup older than the case (docs/runbook.md), the reference would otherwise be
+ * free for another case of its agency, and a correction giving the case a new one would find nothing to replace. Held
+ * by the agency the case has now of its opener's kind (a transfer since), as the trigger of the read model's agencies
+ * keeps it.
+ * Answers `held` when the case has a reservation already (nothing written), `reserved`, or `taken` when its agency has
+ * that reference for another case (opened since the restore), nothing written.
+ */
+export async function reserveAgain(
+  db: Queryable,
+  opening: {
+    caseId: string;
+    openedByAgencyId: string;
+    reference: string;
+    identifiedAt: string;
+    agencies: CaseAgencies;
+  },
+): Promise<'held' | 'reserved' | 'taken'> {
+  const held = await db.query('SELECT 1 FROM case_references WHERE case_id = $1 AND replaced_at IS NULL', [
+    opening.caseId,
+  ]);
+  if (held.rowCount) return 'held';
+  const { rowCount } = await db.query(
+    `INSERT INTO case_references (case_id, opened_by_agency_id, reference, identified_at, held_by_agency_id)
+     SELECT $1, $2, $3, $4, NULLIF($5::jsonb ->> a.kind, $2) FROM (SELECT 1) one LEFT JOIN agencies a ON a.id = $2
+     ON CONFLICT DO NOTHING`,
+    [
+      opening.caseId,
+      opening.openedByAgencyId,
+      opening.reference,
+      opening.identifiedAt,
+      JSON.stringify(opening.agencies),
+    ],
+  );
+  return rowCount ? 'reserved' : 'taken';
 }
 
 /**

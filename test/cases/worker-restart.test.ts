@@ -9,6 +9,7 @@ import { CASE_STATUS } from '../../workflows/search-attributes';
 import { listNotifications } from '../../db/notifications';
 import { getCase } from '../../db/read-model';
 import { reprojectCases } from '../../app/reproject';
+import { caseReference, replaceReference } from '../../db/case-references';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { policyWithOverrides } from '../../domain/policy';
 import type { Actor } from '../../domain/types';
@@ -219,6 +220,44 @@ test('a read model restored from an older backup is brought back up to the workf
   expect((await getCase(stack.pool, current.caseId))!.version).toBe(current.version);
   expect(result.withoutIdentity).toContainEqual({ caseId: current.caseId, reference: 'RESTORE-CURRENT' });
   expect(result.withoutIdentity.map((item) => item.caseId)).not.toContain(behind.caseId);
+});
+
+test("after a restore, reproject reserves again the reference of a case opened after the backup, as its agency's", async () => {
+  const opened = await stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Restored Reference', birthDate: '1992-04-04' },
+      agencies: DEMO_AGENCIES,
+      reference: 'RESTORE-RESERVED',
+    },
+    lawEnforcement,
+  );
+  // The backup was taken before the case was opened: no reservation, identity or row of it (its name index with it).
+  await stack.pool.query('DELETE FROM case_references WHERE case_id = $1', [opened.caseId]);
+  await stack.pool.query('DELETE FROM survivor_name_index WHERE case_id = $1', [opened.caseId]);
+  await stack.pool.query('DELETE FROM survivors WHERE case_id = $1', [opened.caseId]);
+  await stack.pool.query('DELETE FROM cases WHERE id = $1', [opened.caseId]);
+
+  const result = await reprojectCases(stack.client, stack.pool);
+
+  expect(await caseReference(stack.pool, opened.caseId)).toBe('RESTORE-RESERVED');
+  expect(result).toMatchObject({ referencesReserved: 1, referencesTaken: [] });
+  // The reference is the police's again: another case of theirs may not take it, in any letters' case ...
+  const again = stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Another Survivor', birthDate: '1993-05-05' },
+      agencies: DEMO_AGENCIES,
+      reference: 'restore-reserved',
+    },
+    lawEnforcement,
+  );
+  await expect(again).rejects.toMatchObject({ options: { code: 'reference_taken' } });
+  // ... and a correction of the identity that gives the case a new one finds it to replace (it threw "has no reference
+  // reserved to replace", a 500 to the officer).
+  await expect(replaceReference(stack.pool, opened.caseId, 'RESTORE-RESERVED-2', new Date())).resolves.toBe('replaced');
+  // Run again, reproject finds the reservation and writes nothing.
+  expect((await reprojectCases(stack.client, stack.pool)).referencesReserved).toBe(0);
 });
 
 test('after a restore, reproject writes who signed each step since the backup from the workflow, not only the audit trail', async () => {
