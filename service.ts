@@ -139,7 +139,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
     // ... and a payload key whose id is the deployment's but whose bytes are not would fail every workflow task and
     // answer sealed under the deployment's key: refused before Temporal is reached and the worker polls.
-    await refuseWrongPayloadKeys(pool, payloadKeyring);
+    // So is the embedded mode's development key alone where a rotation left payloads sealed under another.
+    await refuseWrongPayloadKeys(pool, payloadKeyring, { developmentKey: !('keyring' in config.payloadKeys) });
     if (await canRewriteAudit(pool)) {
       logger.warn(
         'the database role can UPDATE or DELETE audit rows: connect DATABASE_URL as a member of relief_app, and migrate with MIGRATION_DATABASE_URL (see README, Security)',

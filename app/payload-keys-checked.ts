@@ -5,7 +5,7 @@
  * API) sealed under the deployment's key, while what they seal no other process opens.
  */
 import type { IdentityKeyring } from '../core/identity-cipher';
-import { payloadKeysNotOpeningTheirCheck } from '../db/payload-key-checks';
+import { payloadKeyIdsChecked, payloadKeysNotOpeningTheirCheck } from '../db/payload-key-checks';
 import type { Queryable } from '../db/pool';
 
 /** A key of PAYLOAD_KEYS whose id the deployment uses but whose bytes are not the deployment's key of that id. */
@@ -22,8 +22,39 @@ export class PayloadKeyWrongError extends Error {
   }
 }
 
-/** Throws PayloadKeyWrongError when a key of the keyring is not the deployment's key of its id. */
-export async function refuseWrongPayloadKeys(db: Queryable, keyring: IdentityKeyring): Promise<void> {
-  const wrong = await payloadKeysNotOpeningTheirCheck(db, [keyring.current, ...(keyring.previous ?? [])]);
+/**
+ * The embedded mode started without PAYLOAD_KEYS (its development key alone) on a data folder whose processes held
+ * other payload keys: a rotation made there, whose key sealed the payloads of the cases' histories since. Without it the
+ * worker fails each of their workflow tasks ("payload encryption key … is not in the keyring") while /ready answers
+ * 200 and every write to those cases times out. A deployment that sets PAYLOAD_KEYS may have dropped an old key on
+ * purpose (its histories past retention), so only the development key alone is refused so.
+ */
+export class PayloadKeysMissingError extends Error {
+  constructor(readonly keyIds: string[]) {
+    const one = keyIds.length === 1;
+    super(
+      `PAYLOAD_KEYS is not set, so the embedded mode used its development key from the data folder, but this data ` +
+        `folder's Temporal payloads were sealed under the payload key${one ? '' : 's'} ${keyIds.join(', ')} too (a ` +
+        'rotation): without it the cases whose histories hold them cannot run. Set PAYLOAD_KEYS as it was before ' +
+        '(PAYLOAD_KEYS=<current>,<older key id>:<its key>,…) and start again (README, "Keys and their rotation").',
+    );
+    this.name = 'PayloadKeysMissingError';
+  }
+}
+
+/**
+ * Throws PayloadKeyWrongError when a key of the keyring is not the deployment's key of its id, and, for the embedded
+ * mode's development key (`developmentKey`), PayloadKeysMissingError when the deployment held other payload keys.
+ */
+export async function refuseWrongPayloadKeys(
+  db: Queryable,
+  keyring: IdentityKeyring,
+  options: { developmentKey?: boolean } = {},
+): Promise<void> {
+  const held = [keyring.current, ...(keyring.previous ?? [])];
+  const wrong = await payloadKeysNotOpeningTheirCheck(db, held);
   if (wrong.length > 0) throw new PayloadKeyWrongError(wrong);
+  if (!options.developmentKey) return;
+  const missing = (await payloadKeyIdsChecked(db)).filter((id) => !held.some((key) => key.id === id));
+  if (missing.length > 0) throw new PayloadKeysMissingError(missing);
 }

@@ -42,3 +42,9 @@ export async function payloadKeysNotOpeningTheirCheck(db: Queryable, keys: reado
   }
   return wrong;
 }
+
+/** The ids of every payload key a process of the deployment has held (each wrote its check), in order. */
+export async function payloadKeyIdsChecked(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT payload_key_id AS id FROM payload_key_checks ORDER BY 1');
+  return rows.map((row) => row.id);
+}

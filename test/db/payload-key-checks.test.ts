@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IdentityKey, IdentityKeyring } from '../../core/identity-cipher';
-import { PayloadKeyWrongError, refuseWrongPayloadKeys } from '../../app/payload-keys-checked';
+import { PayloadKeysMissingError, PayloadKeyWrongError, refuseWrongPayloadKeys } from '../../app/payload-keys-checked';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { commandOf } from '../support/processes';
 import { freeEmbeddedPorts, startEmbeddedServiceProcess, startServiceProcess } from '../support/service-process';
@@ -60,6 +60,22 @@ test("the service's role adds a check, but may neither rewrite nor delete one", 
     /permission denied/,
   );
   await expect(db.pool.query('DELETE FROM payload_key_checks')).rejects.toThrow(/permission denied/);
+});
+
+test('the embedded mode on its development key alone is refused, naming PAYLOAD_KEYS and the keys, once another payload key was held there (a rotation)', async () => {
+  // The data folder's processes held p2027a and p2028b (above): its histories hold payloads sealed under them, which
+  // the development key alone cannot open (the worker failed every workflow task of those cases, /ready 200).
+  const development: IdentityKey = { id: 'dev-0a1b2c3d', key: randomBytes(32) };
+  const refused = refuseWrongPayloadKeys(db.pool, { current: development }, { developmentKey: true });
+  await expect(refused).rejects.toThrow(PayloadKeysMissingError);
+  await expect(refused).rejects.toThrow(
+    /^PAYLOAD_KEYS is not set, so the embedded mode used its development key .* payload keys p2027a, p2028b too/,
+  );
+  // Given the keys as they were (PAYLOAD_KEYS set), it starts; and a deployment that sets PAYLOAD_KEYS may have dropped
+  // an old key on purpose, its histories past retention.
+  const rotated = { current: NEXT, previous: [RIGHT, development] };
+  await expect(refuseWrongPayloadKeys(db.pool, rotated)).resolves.toBeUndefined();
+  await expect(refuseWrongPayloadKeys(db.pool, { current: development })).resolves.toBeUndefined();
 });
 
 describe.each(['api', 'worker'] as const)('a deployment process (%s)', (role) => {
