@@ -140,7 +140,7 @@ export function passwordGivenNotice(
     to: [agency.email],
     subject: enabled ? `A user of ${agency.name} was enabled again` : `A user of ${agency.name} has a new password`,
     text: [
-      `The user ${user.username} of your agency, ${agency.name}, ${what}; every session and API key of theirs ended.`,
+      `The user ${user.username} of your agency, ${agency.name}, ${what}; every session, API key and calendar feed of theirs ended.`,
       byLine(enabled ? 'Enabled' : 'Set', by, whenFor(agency, at, deploymentZone)),
       '',
       FOOTER,

@@ -698,7 +698,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give a user you administer who forgot their password a new temporary one, chosen by the service and answered this once: every session and API key of theirs is revoked and their account's sign-in lockout cleared. Never your own (POST /api/me/password), nor a disabled user's (enable them). */
+        /** Give a user you administer who forgot their password a new temporary one, chosen by the service and answered this once: every session, API key and calendar feed of theirs is revoked and their account's sign-in lockout cleared. Never your own (POST /api/me/password), nor a disabled user's (enable them). */
         post: operations["postApiUsersUserIdPasswordReset"];
         delete?: never;
         options?: never;

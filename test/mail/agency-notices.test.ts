@@ -146,6 +146,17 @@ test('names stored with a line break or a right-to-left override are sent withou
   ]);
 });
 
+test("a user's new password tells the agency that their calendar feeds ended too, as their sessions and API keys did", () => {
+  // A password set by an admin revokes every token of the user, the feeds' addresses among them (they answer 404 after
+  // it): the agency reading "every session and API key ended" would think a feed made with the old password still ran.
+  const officer = { username: 'hnl-officer' };
+  for (const enabled of [false, true]) {
+    expect(passwordGivenNotice(taking, officer, enabled, by, at, deployment)?.text).toContain(
+      'every session, API key and calendar feed of theirs ended.',
+    );
+  }
+});
+
 test('an agency in Paris reads the hour of its notice in its zone as people there name it, not "GMT+1" (probe D10)', () => {
   const paris: Agency = { ...taking, timeZone: 'Europe/Paris' };
   const text = caseTransferredNotice(paris, transfer(filing), by, at, deployment)?.text;
