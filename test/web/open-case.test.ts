@@ -327,3 +327,23 @@ test('the form sent by a person who may not open cases is answered 403 in words,
   expect(sent.text).not.toContain('name="survivor.name"');
   expect(sent.text).not.toContain('Form Person');
 });
+
+test("a fresh form chooses the person's own agency for its kind, also where another agency of that kind is registered", async () => {
+  // Registered last in this file: the forms above find one agency of each kind.
+  await request(suite.app)
+    .post('/api/agencies')
+    .set(suite.stack.users['demo-system-admin']!.headers)
+    .send({ id: 'second-police', kind: 'law_enforcement', name: 'Second City Police (fictitious)' })
+    .expect(201);
+  const selected = (html: string) => [...html.matchAll(/<option value="([^"]+)" selected>/g)].map((match) => match[1]);
+  // The police officer may open a case for their own agency only (another answers 403 wrong_agency): it was left
+  // "Choose an agency" beside the other police, the officer to pick it among them.
+  const officers = await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-police-officer'));
+  expect(selected(officers.text)).toContain(DEMO_AGENCIES.law_enforcement);
+  expect(selected(officers.text)).not.toContain('second-police');
+  // The coordinator's own agency, alone of its kind here, is chosen as before; of two police agencies, none.
+  const coordinators = await request(suite.app).get('/cases/new').set('Cookie', sessionOf('demo-coordinator'));
+  expect(selected(coordinators.text)).toContain(DEMO_AGENCIES.coordinator);
+  expect(selected(coordinators.text)).not.toContain(DEMO_AGENCIES.law_enforcement);
+  expect(selected(coordinators.text)).not.toContain('second-police');
+});

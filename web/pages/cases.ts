@@ -80,7 +80,7 @@ export function casePages(kit: Kit): Router {
   const router = Router();
 
   const renderNewCase = async (req: Request, res: Response, form: Record<string, string>, problem?: ApiProblem) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const agencies = kit.agencies(res);
     const shown = formProblem(form, problem, kit.words(res));
     const summary = problem
@@ -102,8 +102,10 @@ export function casePages(kit: Kit): Router {
         form,
         agencies,
         agencyKinds: AGENCY_KINDS,
-        // Shown for the first time (not sent back): an agency alone of its kind is chosen for the person.
+        // Shown for the first time (not sent back): an agency alone of its kind is chosen for the person, and so is
+        // their own agency for its kind, which the API holds them to (403 `wrong_agency` for another police agency).
         fresh: problem === undefined,
+        ownAgencyId: me.user.agencyId,
         idempotencyKey: shown.idempotencyKey,
         problem: summary,
         errors: summary?.errors ?? {},
