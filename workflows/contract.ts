@@ -511,8 +511,8 @@ export const OPENING_DAY_COUNTS_AS_A_DAY_PATCH = 'opening-day-counts-as-a-day';
  * short: a grant through 30 Nov 2026 renewed on 30 Nov ran through 29 Nov 2028, where renewed on 29 Nov or 1 Dec it ran
  * through 30 Nov 2028 (probe, 7 Dec 2026); and they extended a grant by months added to its last day, so one through
  * 28 Feb 2026 ran through 28 Feb 2028, not the 29th. Since, a renewal granted while the grant is in force, its last day
- * included, runs on from the day after that last day (`renewalRunsOnFromGrantEnd` in domain/case-state.ts). Asked on
- * its own, after the bundles; what a case recorded before keeps its dates.
+ * included, runs on from the day after that last day (`renewalRunsOnFromGrantEnd` in domain/case-state.ts). In the fifth
+ * bundle; what a case recorded before keeps its dates.
  */
 export const RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH = 'renewal-runs-on-from-grant-end';
 
@@ -521,7 +521,7 @@ export const RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH = 'renewal-runs-on-from-grant-
  * adjustmentEligibleFrom) at midnight UTC of that day: 16:00 the day before in Los Angeles, where the filing it asked
  * for, typed that day, was refused as before the day the survivor may adjust (probe, 7 Dec 2026: T status approved on
  * 8 Dec 2023, the reminder at 2026-12-08T00:00Z). Since, it fires once that day has begun everywhere in the US, at noon
- * UTC (`adjustmentEligibleOnItsDay` in domain/case-state.ts), under the same id. Asked on its own, after the bundles.
+ * UTC (`adjustmentEligibleOnItsDay` in domain/case-state.ts), under the same id. In the fifth bundle.
  */
 export const ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH = 'adjustment-eligible-on-its-day';
 
@@ -533,26 +533,35 @@ export const ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH = 'adjustment-eligible-on-its-
  * of this one, asks for those eleven on their own and replays as it ran.
  */
 const PATCH_BUNDLE_2026_12_07 = 'patches-of-2026-12-07';
+const FOURTH_BUNDLE_PATCHES = [
+  ...THIRD_BUNDLE_PATCHES,
+  PASSED_TOLD_TO_OWNER_PATCH,
+  BIRTHDAY_BEGINS_IN_US_PATCH,
+  LEADS_GATHERED_AFTER_A_DAY_PATCH,
+  GROUND_AND_CATCH_UP_RULES_PATCH,
+  DAYS_DUE_ALL_DAY_PATCH,
+  OPENED_ON_CURRENT_RULES_PATCH,
+  TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
+  MONTHS_END_AS_ANNIVERSARIES_PATCH,
+  MINOR_NOTICE_BY_ITS_DAY_PATCH,
+  SIGNERS_TODAY_APPLIED_PATCH,
+  OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
+];
+
+/**
+ * The fifth bundle: the fourth's patches and the two that came after it the same day, gathered before any run asked
+ * them on their own, so a new case still records one marker (with the SDK's search-attribute upsert beside it) where
+ * it would record three. A run recorded under the fourth bundle finds no marker of this one and replays as it ran.
+ */
+const PATCH_BUNDLE_2026_12_07_LATE = 'patches-of-2026-12-07-late';
 
 /** Every bundle with the patches it stands for, newest first. */
 export const PATCH_BUNDLES: readonly { id: string; patches: readonly string[] }[] = [
   {
-    id: PATCH_BUNDLE_2026_12_07,
-    patches: [
-      ...THIRD_BUNDLE_PATCHES,
-      PASSED_TOLD_TO_OWNER_PATCH,
-      BIRTHDAY_BEGINS_IN_US_PATCH,
-      LEADS_GATHERED_AFTER_A_DAY_PATCH,
-      GROUND_AND_CATCH_UP_RULES_PATCH,
-      DAYS_DUE_ALL_DAY_PATCH,
-      OPENED_ON_CURRENT_RULES_PATCH,
-      TYPED_TODAY_COUNTS_FROM_ITS_DAY_PATCH,
-      MONTHS_END_AS_ANNIVERSARIES_PATCH,
-      MINOR_NOTICE_BY_ITS_DAY_PATCH,
-      SIGNERS_TODAY_APPLIED_PATCH,
-      OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
-    ],
+    id: PATCH_BUNDLE_2026_12_07_LATE,
+    patches: [...FOURTH_BUNDLE_PATCHES, RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH, ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH],
   },
+  { id: PATCH_BUNDLE_2026_12_07, patches: FOURTH_BUNDLE_PATCHES },
   { id: PATCH_BUNDLE_2026_12_05_LATE, patches: THIRD_BUNDLE_PATCHES },
   { id: PATCH_BUNDLE_2026_12_05, patches: SECOND_BUNDLE_PATCHES },
   { id: PATCH_BUNDLE_2026_12, patches: BUNDLED_PATCHES },

@@ -8,12 +8,7 @@ import { AppError } from '../../core/errors';
 import type { CaseView } from '../../db/read-model';
 import { DEMO_AGENCIES } from '../../db/seed';
 import type { Actor, AgencyKind } from '../../domain/types';
-import {
-  ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH,
-  PATCH_BUNDLES,
-  RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH,
-  workflowIdOf,
-} from '../../workflows/contract';
+import { PATCH_BUNDLES, workflowIdOf } from '../../workflows/contract';
 import { startStack, type Stack } from '../support/stack';
 import { workingActor } from '../../domain/access';
 
@@ -127,11 +122,7 @@ test('an adult case from intake to certification and T-visa filing', async () =>
       Buffer.from(payload.data ?? []).toString('utf8'),
     ),
   );
-  expect(patchIds).toEqual([
-    expect.stringContaining(`"${PATCH_BUNDLES[0]!.id}"`),
-    expect.stringContaining(`"${RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH}"`),
-    expect.stringContaining(`"${ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH}"`),
-  ]);
+  expect(patchIds).toEqual([expect.stringContaining(`"${PATCH_BUNDLES[0]!.id}"`)]);
 });
 
 test('a minor case: HHS notified within 24 hours, then the eligibility letter', async () => {

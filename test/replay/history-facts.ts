@@ -387,9 +387,10 @@ const COVERAGE = {
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-3)!.id,
   "records the third bundle's patch marker first": (facts: HistoryFacts) =>
     facts.markers[0] === PATCH_BUNDLES.at(-3)!.id,
-  "records one patch marker, the newest bundle's": (facts: HistoryFacts) =>
-    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES[0]!.id,
-  "records the newest bundle's patch marker first": (facts: HistoryFacts) => facts.markers[0] === PATCH_BUNDLES[0]!.id,
+  "records one patch marker, the fourth bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-4)!.id,
+  "records one patch marker, the fifth bundle's": (facts: HistoryFacts) =>
+    facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-5)!.id,
   'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
@@ -655,19 +656,19 @@ const V29_CLAIMS: GenerationClaim = {
   some: V28_CLAIMS.some,
   every: [
     ...V28_CLAIMS.every.filter((claim) => claim !== "records the third bundle's patch marker first"),
-    "records one patch marker, the newest bundle's",
+    "records one patch marker, the fourth bundle's",
   ],
 };
 
-// As v29, and two more patches a case asks on its own after the fourth bundle: a CP renewal granted while the grant is
-// in force, its last day included, runs on from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH), and
-// the reminder that a survivor may now adjust status fires once that day has begun everywhere in the US
-// (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH). Its case records the bundle's marker, then these two.
+// As v29, under the fifth bundle: a case begun on this code records its one marker, for the fourth's patches and two
+// more, where it would record three: a CP renewal granted while the grant is in force, its last day included, runs on
+// from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH), and the reminder that a survivor may now
+// adjust status fires once that day has begun everywhere in the US (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH).
 const V30_CLAIMS: GenerationClaim = {
   some: V29_CLAIMS.some,
   every: [
-    ...V29_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the newest bundle's"),
-    "records the newest bundle's patch marker first",
+    ...V29_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the fourth bundle's"),
+    "records one patch marker, the fifth bundle's",
     'runs a CP renewal granted while the grant is in force on from its end, if it opens a case',
     'reminds that adjustment can be filed once its day has begun everywhere in the US, if it opens a case',
   ],

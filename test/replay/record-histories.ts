@@ -97,10 +97,10 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * a typed day that is its step's opening's own day, an hour on the next UTC day, counts from that day
  * (OPENING_DAY_COUNTS_AS_A_DAY_PATCH).
  * v29 records the fourth bundle's one marker, for the third's patches and the eleven v20 to v28 asked on their own.
- * v30 asks two more, each on its own, after the fourth bundle, in a case it opens: a CP renewal granted while the grant
- * is in force, its last day included, runs on from the day after that last day (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH);
- * the reminder that a survivor may now adjust status fires once that day has begun everywhere in the US
- * (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH).
+ * v30 records the fifth bundle's one marker, for the fourth's patches and two more: a CP renewal granted while the
+ * grant is in force, its last day included, runs on from the day after that last day
+ * (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH); the reminder that a survivor may now adjust status fires once that day has
+ * begun everywhere in the US (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH).
  */
 const GENERATION = 'v30';
 
