@@ -7,8 +7,9 @@
  * starts the workflow within the write's bound after that, so once the last attempt is older than the bound and a
  * margin (`ABANDONED_AFTER_MARGIN_MS`), no attempt of it can still start the workflow: if Temporal then says the
  * workflow does not exist, the reservation and identity are given back, guarded by that attempt's moment (an attempt
- * meanwhile keeps them, and may open the case). A later opening of the agency refused by one looks for them first
- * (app/case-commands.ts `open`); each case worker sweeps them every `ABANDONED_OPENING_SWEEP_MS`.
+ * meanwhile keeps them, and may open the case). A later opening of the agency refused by one looks for them first,
+ * as does another agency's opening of the same survivor held to one (app/case-commands.ts `open`, `reserve`); each case
+ * worker sweeps them every `ABANDONED_OPENING_SWEEP_MS`.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';

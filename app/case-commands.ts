@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   isGrpcDeadlineError,
   WithStartWorkflowOperation,
@@ -23,7 +24,7 @@ import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
 import { findAgency } from '../db/agencies';
-import { releaseCase, reserveCase } from '../db/case-references';
+import { releaseCase, reserveCase, stillOpening, type CaseIntake, type Reservation } from '../db/case-references';
 import type { SurvivorIdentity } from '../db/survivors';
 import { nameTokens } from '../core/name-index';
 import { getCase, type CaseView } from '../db/read-model';
@@ -400,10 +401,12 @@ export class CaseCommands {
       identifiedAt: identification.at,
       confirmedNotDuplicate: request.confirmNotDuplicate === true,
     };
-    let reservation = await reserveCase(this.deps.pool, intake, this.deps.identityKeyring);
+    // One deadline for the whole write: the wait for another agency's opening, then the start.
+    const until = Date.now() + this.writeTimeoutMs;
+    let reservation = await this.reserve(intake, until);
     // What refused it may be an opening nobody will finish: given back, it refuses no more.
     if (!(typeof reservation === 'object' && 'reference' in reservation) && (await this.releaseAbandoned(actor)) > 0)
-      reservation = await reserveCase(this.deps.pool, intake, this.deps.identityKeyring);
+      reservation = await this.reserve(intake, until);
     if (typeof reservation === 'object' && 'sameSurvivor' in reservation) {
       throw possibleDuplicate(reservation.sameSurvivor.map((found) => found.reference).join(', '));
     }
@@ -425,8 +428,10 @@ export class CaseCommands {
     });
     try {
       // Starts the case and waits until the read model shows it, in one call.
-      await this.bounded(caseId, () =>
-        this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }),
+      await this.bounded(
+        caseId,
+        () => this.deps.client.workflow.executeUpdateWithStart(syncUpdate, { startWorkflowOperation: startCase }),
+        until,
       );
     } catch (error) {
       await this.releaseUnlessStarted(caseId, reservation.attempt);
@@ -673,10 +678,45 @@ export class CaseCommands {
     if (!started) await releaseCase(this.deps.pool, caseId, attempt);
   }
 
-  /** Gives back the agency's openings nobody will finish (app/abandoned-openings.ts); none when Temporal cannot say. */
-  private async releaseAbandoned(actor: Actor): Promise<number> {
+  /**
+   * Reserves the case (db/case-references.ts `reserveCase`) once no other agency's opening of the same survivor,
+   * identified at the same moment, is still starting: whether the opener's agency takes part in that case, which would
+   * make this opening its duplicate as it would be a moment later, is told only once the read model holds it. So two
+   * agencies opening one survivor at once (the police and the task force, each naming the other) open one case, and the
+   * other is answered 409 `possible_duplicate`. Such an opening takes a few hundred milliseconds; one still starting at
+   * `until` (no worker, or an opening answered 503 and never retried, given back here once no attempt can start it)
+   * answers 503, to be sent again with the same key.
+   */
+  private async reserve(
+    intake: CaseIntake,
+    until: number,
+  ): Promise<Exclude<Reservation, { openingElsewhere: string[] }>> {
+    let released = false;
+    for (;;) {
+      const reservation = await reserveCase(this.deps.pool, intake, this.deps.identityKeyring);
+      if (typeof reservation !== 'object' || !('openingElsewhere' in reservation)) return reservation;
+      if (!released) {
+        released = true;
+        await this.releaseAbandoned();
+      }
+      while ((await stillOpening(this.deps.pool, reservation.openingElsewhere)).length > 0) {
+        if (Date.now() + OPENING_ELSEWHERE_POLL_MS >= until)
+          throw this.unavailableBecause(
+            'workflow_timeout',
+            `An opening sent at the same moment, which this one is checked against, did not finish within ${this.writeTimeoutMs / 1000} s`,
+          );
+        await delay(OPENING_ELSEWHERE_POLL_MS);
+      }
+    }
+  }
+
+  /**
+   * Gives back the agency's openings nobody will finish (every agency's when none is named; app/abandoned-openings.ts);
+   * none when Temporal cannot say.
+   */
+  private async releaseAbandoned(actor?: Actor): Promise<number> {
     const deps = { pool: this.deps.pool, client: this.deps.client, writeTimeoutMs: this.writeTimeoutMs };
-    return releaseAbandonedOpenings(deps, actor.agencyId).catch(() => 0);
+    return releaseAbandonedOpenings(deps, actor?.agencyId).catch(() => 0);
   }
 
   /** Runs an update (or a query) and turns the workflow's refusals into application errors with their HTTP meaning. */
@@ -711,9 +751,13 @@ export class CaseCommands {
    * Runs a call to the case workflow within the write bound. A call that runs out of time, cannot reach Temporal, or
    * finds the case's workflow task failed (`case_busy`: it takes no command until a task completes) becomes a 503 naming why; what it started stays started, and a retry with the same operation finds it.
    */
-  private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
+  private async bounded<T>(
+    caseId: string,
+    call: () => Promise<T>,
+    until = Date.now() + this.writeTimeoutMs,
+  ): Promise<T> {
     try {
-      return await this.deps.client.withDeadline(Date.now() + this.writeTimeoutMs, call);
+      return await this.deps.client.withDeadline(until, call);
     } catch (error) {
       if (isTimeout(error))
         throw await this.unavailable(caseId, `The case workflow did not answer within ${this.writeTimeoutMs / 1000} s`);
@@ -789,6 +833,9 @@ export class CaseCommands {
     );
   }
 }
+
+/** How often an opening waiting on another agency's opening of the same survivor looks whether it has finished. */
+const OPENING_ELSEWHERE_POLL_MS = 50;
 
 /** How long a write waits on an operator (a case's workflow to reset) before it is worth sending again. */
 const OPERATOR_RETRY_AFTER_SECONDS = 60;

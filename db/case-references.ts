@@ -37,12 +37,18 @@ export interface CaseIntake {
 export type Reservation =
   | { reference: string; attempt: string }
   | 'reference_taken'
-  | { sameSurvivor: { caseId: string; reference: string }[] };
+  | { sameSurvivor: { caseId: string; reference: string }[] }
+  /**
+   * Another agency's openings of the same survivor identified at the same moment, reserved and not yet in the read
+   * model, by case id: nothing written. Whether the agency takes part in them (then this one is their duplicate) is
+   * told once they are (`stillOpening`); then it is asked again.
+   */
+  | { openingElsewhere: string[] };
 
 /**
- * Checks and reserves under a lock on the survivor, the agency and the moment (`lockOpeningsOfSameSurvivor`): of two
- * openings of the same survivor sent at once under two keys, the second sees the first's reservation, though the read
- * model shows its case only once its workflow has started. The lock ends with the transaction, before the workflow is
+ * Checks and reserves under a lock on the survivor and the moment (`lockOpeningsOfSameSurvivor`): of two openings of
+ * the same survivor sent at once under two keys, by one agency or two, the second sees the first's reservation, though
+ * the read model shows its case only once its workflow has started. The lock ends with the transaction, before the workflow is
  * started, so an opening waits for another only as long as a check and a reservation take.
  * Every attempt, a retry's too, records when it reserved (`attempted_at`): an attempt starts the workflow only after
  * that, within the write's bound, so a reservation whose last attempt is older than that bound can no longer get a
@@ -58,8 +64,9 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
     };
     await lockOpeningsOfSameSurvivor(client, same, keyring);
     if (!intake.confirmedNotDuplicate) {
-      const sameSurvivor = await openCasesOfSameSurvivor(client, same, keyring);
+      const { sameSurvivor, openingElsewhere } = await openCasesOfSameSurvivor(client, same, keyring);
       if (sameSurvivor.length > 0) return { sameSurvivor };
+      if (openingElsewhere.length > 0) return { openingElsewhere };
     }
     // A retry finds its case's row and writes its moment on it, under the row's lock: a release (`releaseCase`) that
     // waited for it then finds the moment moved and keeps the row; one that committed first leaves no row to find, and
@@ -86,6 +93,19 @@ export async function reserveCase(pool: Pool, intake: CaseIntake, keyring?: Iden
     await saveSurvivor(client, intake.caseId, intake.survivor, keyring);
     return reserved;
   });
+}
+
+/**
+ * Of the reserved cases named, those still opening: reserved, not given back, and not yet in the read model.
+ */
+export async function stillOpening(db: Queryable, caseIds: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ case_id: string }>(
+    `SELECT r.case_id FROM case_references r
+     WHERE r.case_id = ANY($1::uuid[]) AND r.replaced_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)`,
+    [caseIds],
+  );
+  return rows.map((row) => row.case_id);
 }
 
 /**

@@ -249,28 +249,36 @@ export interface SameSurvivor {
  * them: core/name-index.ts) and birth date and was identified at the same instant: what an opening sent again under
  * a new key (a form resubmitted after a lost answer) would double. So are the cases the agency reserved
  * (db/case-references.ts) that the read model does not show yet: an opening sent a moment before, whose workflow is
- * still starting. The name's index narrows the cases; each one's identity is then opened to compare the name's words
- * and the birth date. Cases of other agencies are never read.
+ * still starting. Such an opening by another agency (`openingElsewhere`, its case ids) may name `agencyId` too, which
+ * only its case in the read model will tell: the caller waits for it, then asks again. The name's index narrows the
+ * cases; each one's identity is then opened to compare the name's words and the birth date. What is answered of
+ * another agency's cases is only the ids of those still opening, never their references.
  */
 export async function openCasesOfSameSurvivor(
   db: Queryable,
   same: SameSurvivor,
   keyring?: IdentityKeyring,
-): Promise<{ caseId: string; reference: string }[]> {
+): Promise<{ sameSurvivor: { caseId: string; reference: string }[]; openingElsewhere: string[] }> {
   const values: unknown[] = [same.agencyId, same.exceptCaseId, same.identifiedAt];
   const everyWord = nameSearchTerms(same.survivor.name, keyring).map(
     (term) =>
       `o.id IN (SELECT n.case_id FROM survivor_name_index n WHERE n.token_hmac = ANY($${values.push(term)}::bytea[]))`,
   );
-  const { rows } = await db.query<{ id: string; reference: string; identity_ciphertext: Buffer; key_id: string }>(
-    `SELECT o.id, o.reference, s.identity_ciphertext, s.key_id
-     FROM (SELECT c.id, c.reference, c.opened_at AS since FROM cases c
+  const { rows } = await db.query<{
+    id: string;
+    reference: string;
+    elsewhere: boolean;
+    identity_ciphertext: Buffer;
+    key_id: string;
+  }>(
+    `SELECT o.id, o.reference, o.elsewhere, s.identity_ciphertext, s.key_id
+     FROM (SELECT c.id, c.reference, c.opened_at AS since, false AS elsewhere FROM cases c
            WHERE c.status = 'open' AND c.agency_ids @> ARRAY[$1]
              AND EXISTS (SELECT 1 FROM case_steps i
                          WHERE i.case_id = c.id AND i.kind = 'identification' AND i.completed_at = $3)
            UNION ALL
-           SELECT r.case_id, r.reference, r.created_at FROM case_references r
-           WHERE r.opened_by_agency_id = $1 AND r.identified_at = $3 AND r.replaced_at IS NULL
+           SELECT r.case_id, r.reference, r.created_at, r.opened_by_agency_id <> $1 FROM case_references r
+           WHERE r.identified_at = $3 AND r.replaced_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)) o
      JOIN survivors s ON s.case_id = o.id
      WHERE o.id <> $2 AND ${everyWord.join(' AND ')}
@@ -278,26 +286,30 @@ export async function openCasesOfSameSurvivor(
     values,
   );
   const words = (name: string) => nameTokens(name).sort().join(' ');
-  return rows
-    .filter((row) => {
-      const identity = openIdentity(row, row.id, keyring);
-      return identity.birthDate === same.survivor.birthDate && words(identity.name) === words(same.survivor.name);
-    })
-    .map((row) => ({ caseId: row.id, reference: row.reference }));
+  const matching = rows.filter((row) => {
+    const identity = openIdentity(row, row.id, keyring);
+    return identity.birthDate === same.survivor.birthDate && words(identity.name) === words(same.survivor.name);
+  });
+  return {
+    sameSurvivor: matching.filter((row) => !row.elsewhere).map((row) => ({ caseId: row.id, reference: row.reference })),
+    openingElsewhere: matching.filter((row) => row.elsewhere).map((row) => row.id),
+  };
 }
 
 /** The class of the advisory locks `lockOpeningsOfSameSurvivor` takes ("RV", reservation), apart from any other's. */
 const SAME_SURVIVOR_LOCK_CLASS = 0x5256;
 
 /**
- * Serialises, until the caller's transaction ends, the openings by one agency of one survivor (the same words of the
- * name) identified at one moment: of two sent at once, the second checks for the same survivor once the first's
- * reservation is committed, and finds it. The lock is named by a hash of the agency, the moment and the name's words
- * as the blind index keys them, never by the name; two survivors whose hashes meet only wait for each other.
+ * Serialises, until the caller's transaction ends, the openings of one survivor (the same words of the name)
+ * identified at one moment, whichever agency sends them: of two sent at once, the second checks for the same survivor
+ * once the first's reservation is committed, and finds it (its own agency's at once; another agency's, which may name
+ * it too, once that case is in the read model: `openingElsewhere`). The lock is named by a hash of the moment and the
+ * name's words as the blind index keys them, never by the name; two survivors whose hashes meet only wait for each
+ * other.
  */
 export async function lockOpeningsOfSameSurvivor(
   db: Queryable,
-  same: Omit<SameSurvivor, 'exceptCaseId'>,
+  same: Omit<SameSurvivor, 'exceptCaseId' | 'agencyId'>,
   keyring?: IdentityKeyring,
 ): Promise<void> {
   const [key] = nameIndexKeys(keyring);
@@ -306,7 +318,7 @@ export async function lockOpeningsOfSameSurvivor(
     .sort();
   const moment = new Date(same.identifiedAt).toISOString();
   const hash = createHash('sha256')
-    .update([same.agencyId, moment, ...words].join('\n'))
+    .update([moment, ...words].join('\n'))
     .digest();
   await db.query('SELECT pg_advisory_xact_lock($1, $2)', [SAME_SURVIVOR_LOCK_CLASS, hash.readInt32BE(0)]);
 }

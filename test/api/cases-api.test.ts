@@ -281,6 +281,35 @@ describe('opening a case', () => {
     expect(two.map((answer) => answer.status)).toEqual([201, 201]);
   });
 
+  it('opens one case of a survivor the police and the coordinator open at once, as one after the other would', async () => {
+    // Probe T1: the police and the task force each opening the same survivor, each naming the other, both answered 201
+    // (two cases, each with both agencies and its own reminders), where the second sent a moment later is refused.
+    const identifiedAt = `${addDays(today, -1)}T12:05`;
+    const send = (agencyId: 'le-1' | 'le-2' | 'coord-1', survivor: { name: string; birthDate: string }) =>
+      request(app)
+        .post('/api/cases')
+        .set(as(agencyId))
+        .set('Idempotency-Key', newKey())
+        .send({
+          ...openRequest({ identifiedOn: undefined, identifiedAt, survivor, confirmNotDuplicate: undefined }),
+          // The police that opens names itself; the task force names le-1.
+          agencies: { ...AGENCIES, law_enforcement: agencyId === 'le-2' ? 'le-2' : 'le-1' },
+        });
+    for (const name of ['Ilse Bothsent', 'Oren Bothsent', 'Tamsin Bothsent']) {
+      const survivor = { name, birthDate: '1993-08-09' };
+      const answers = await Promise.all([send('le-1', survivor), send('coord-1', survivor)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+      const opened = answers.find((answer) => answer.status === 201)!.body as CaseBody;
+      const refused = answers.find((answer) => answer.status === 409)!;
+      expect(refused.body).toMatchObject({ code: 'possible_duplicate' });
+      expect((refused.body as { detail: string }).detail).toContain(opened.reference);
+    }
+    // An agency that does not take part in the other's case is not held to it: le-2's case names le-2, not le-1.
+    const survivor = { name: 'Wren Bothsent', birthDate: '1993-08-09' };
+    const apart = await Promise.all([send('le-1', survivor), send('le-2', survivor)]);
+    expect(apart.map((answer) => answer.status)).toEqual([201, 201]);
+  });
+
   it('names every invalid field of the body in a 422 problem', async () => {
     const bad = openRequest({ survivor: { name: '', birthDate: '1990-13-01', aNumber: 'X1' }, ssn: '123' });
     const res = await request(app)

@@ -264,6 +264,33 @@ describe('an opening sent while Temporal could not be reached, never retried wit
     expect(await counts('TDOWN-SAME-SURVIVOR')).toEqual({ cases: 0, survivors: 0, references: 0 });
   });
 
+  it("holds the task force's opening of the same survivor to it while it may start: 503 in the bound, then it opens", async () => {
+    const body = openBody({
+      survivor: { name: 'Paz Phantom-Twice', birthDate: '1987-07-07' },
+      confirmNotDuplicate: undefined,
+    });
+    await unsure(newKey(), openBody({ ...body, reference: 'TDOWN-OTHER-AGENCY' }));
+    // The police's case may still start and name the task force: which it does is told only once it is in the read
+    // model, so the coordinator's opening waits for it within its bound, then answers 503, not a second case.
+    const key = newKey();
+    const coordinator = () =>
+      request(app).post('/api/cases').set(stack.as('coordinator')).set('Idempotency-Key', key).send(body);
+    const survivors = async () =>
+      Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM survivors')).rows[0]!.n);
+    const before = await survivors();
+    const started = Date.now();
+    const held = await coordinator().expect(503);
+    expect(Date.now() - started).toBeLessThan(WRITE_TIMEOUT_MS + 1_000);
+    expect(held.body).toMatchObject({ code: 'workflow_timeout' });
+    expect(held.headers['retry-after']).toBeDefined();
+    expect(JSON.stringify(held.body)).not.toContain('TDOWN-OTHER-AGENCY');
+    expect(await survivors()).toBe(before);
+    // Once no attempt can start it, the retry under the same key gives it back and opens the one case.
+    await anHourAgo('TDOWN-OTHER-AGENCY');
+    await coordinator().expect(201);
+    expect(await counts('TDOWN-OTHER-AGENCY')).toEqual({ cases: 0, survivors: 0, references: 0 });
+  });
+
   it('gives back a chosen reference: another case of the agency may take it', async () => {
     await unsure(newKey(), openBody({ reference: 'TDOWN-REF' }));
     await openCase(app, newKey(), openBody({ reference: 'TDOWN-REF' })).expect(409);
