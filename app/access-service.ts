@@ -203,6 +203,15 @@ function agencyChange(before: Agency | null, after: Agency): string {
 }
 
 /** A user's roles as their audit row names them: codes, in the order given ("none" for no role). */
+/** A reset of a disabled user, refused: enabling them gives the password. */
+const userDisabled = () =>
+  new AppError('conflict', 'This user is disabled: enabling them gives them a new temporary password.', {
+    code: 'user_disabled',
+  });
+
+/** An enabling of a user who is not disabled (or was enabled meanwhile), refused. */
+const userNotDisabled = () => new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
+
 const rolesInWords = (roles: readonly Role[]) => (roles.length > 0 ? roles.join(', ') : 'none');
 
 export function createAccessService(deps: AccessDeps) {
@@ -241,7 +250,14 @@ export function createAccessService(deps: AccessDeps) {
    */
   const giveTemporaryPassword = async (actor: Actor, user: User, options: { enable: boolean }) => {
     const password = temporaryPassword(user.username);
-    await setPassword(pool, user.id, password, { now: await now(), enable: options.enable });
+    // Given only to the user as found (disabled, to enable; enabled, for a reset): one disabled or enabled meanwhile is
+    // refused as it would be a moment later, so two enablings at once give one password, not two of which one works.
+    const given = await setPassword(pool, user.id, password, {
+      now: await now(),
+      enable: options.enable,
+      whileDisabled: options.enable,
+    });
+    if (!given) throw options.enable ? userNotDisabled() : userDisabled();
     await clearFailures(pool, accountCounter(user.username));
     await clearDeviceFailures(pool, user.id);
     const agency = (await findAgency(pool, user.agencyId))!;
@@ -575,17 +591,14 @@ export function createAccessService(deps: AccessDeps) {
           code: 'cannot_reset_own_password',
         });
       const user = await administeredUser(actor, userId);
-      if (user.disabledAt)
-        throw new AppError('conflict', 'This user is disabled: enabling them gives them a new temporary password.', {
-          code: 'user_disabled',
-        });
+      if (user.disabledAt) throw userDisabled();
       return giveTemporaryPassword(actor, user, { enable: false });
     },
 
     /** Lets a disabled user sign in again, with a new temporary password: the one they had does not come back. */
     async enableUser(actor: Actor, userId: string) {
       const user = await administeredUser(actor, userId);
-      if (!user.disabledAt) throw new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
+      if (!user.disabledAt) throw userNotDisabled();
       return giveTemporaryPassword(actor, user, { enable: true });
     },
 

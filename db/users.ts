@@ -75,21 +75,28 @@ export async function checkPassword(pool: Pool, username: string, password: stri
  * Sets the password and, in the same transaction, revokes every token of the user but `keepTokenId` (the session
  * that proved the old password, when the user changes their own): whoever learnt the old password, or holds a session
  * or key minted with it, is out at once. A reset by someone else keeps none; `enable` also lifts a disabling, so a
- * re-enabled user comes back with this password only.
+ * re-enabled user comes back with this password only. `whileDisabled`: the change holds only for a user still as the
+ * caller found them, disabled (true, an enabling) or not (false, a reset); else nothing is written and it answers false,
+ * as for a user it does not find: of two enablings at once one gives the password, and a reset racing a disabling
+ * gives none to a user who may not sign in.
  */
 export async function setPassword(
   pool: Pool,
   userId: string,
   password: string,
-  options: { now: Date; keepTokenId?: string; enable?: boolean; cost?: ScryptCost },
-): Promise<void> {
+  options: { now: Date; keepTokenId?: string; enable?: boolean; whileDisabled?: boolean; cost?: ScryptCost },
+): Promise<boolean> {
   const hash = await hashPassword(password, options.cost);
-  await inTransaction(pool, async (client) => {
-    await client.query(
-      `UPDATE users SET password_hash = $2${options.enable ? ', disabled_at = NULL' : ''} WHERE id = $1`,
+  const state =
+    options.whileDisabled === undefined ? '' : ` AND disabled_at IS ${options.whileDisabled ? 'NOT NULL' : 'NULL'}`;
+  return inTransaction(pool, async (client) => {
+    const { rowCount } = await client.query(
+      `UPDATE users SET password_hash = $2${options.enable ? ', disabled_at = NULL' : ''} WHERE id = $1${state}`,
       [userId, hash],
     );
+    if (!rowCount) return false;
     await revokeUserTokens(client, userId, options.now, { except: options.keepTokenId });
+    return true;
   });
 }
 

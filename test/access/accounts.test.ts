@@ -442,6 +442,69 @@ describe("an admin's reset of a forgotten password, and enabling a disabled user
     const active = await enable(target.user.id, admin()).expect(409);
     expect(active.body).toMatchObject({ code: 'user_not_disabled' });
   });
+
+  /**
+   * Holds the user's row as a slow transaction would, until `writes` password writes wait on it: what each of them
+   * read of the user before was read before any of them wrote. `end` commits, after its statement if given.
+   */
+  async function heldUserRow(userId: string) {
+    const client = await stack.database.owner.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    return {
+      waiting: (writes: number) =>
+        eventually(
+          async () => {
+            const { rows } = await stack.database.owner.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE users SET password_hash%'`,
+            );
+            return rows[0]!.n === writes;
+          },
+          `${writes} password writes waiting`,
+          5_000,
+        ).catch(async (error: unknown) => {
+          await client.query('ROLLBACK');
+          client.release();
+          throw error;
+        }),
+      end: async (sql?: string) => {
+        if (sql) await client.query(sql, [userId]);
+        await client.query('COMMIT');
+        client.release();
+      },
+    };
+  }
+
+  it('enables a user once when two admins enable them at once: the other is told they are not disabled', async () => {
+    // Probe T1: two enables at once both answered 200, each with its own temporary password, of which only the one
+    // written last signed in, and the agency was told twice; sent one after the other, the second answers 409.
+    const { target } = await forgetful('enabled-twice-supervisor');
+    await request(stack.app).post(`/api/users/${target.user.id}/disable`).set(admin().headers).expect(200);
+    const row = await heldUserRow(target.user.id);
+    const both = Promise.all([enable(target.user.id, admin()), enable(target.user.id, systemAdmin())]);
+    await row.waiting(2);
+    await row.end();
+    const answers = await both;
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((res) => res.status === 409)!;
+    expect(refused.body).toMatchObject({ code: 'user_not_disabled' });
+    expect(await auditOf(refused)).toEqual([expect.objectContaining({ action: 'user.enable', outcome: 'rejected' })]);
+    const given = answers.find((res) => res.status === 200)!.body as Given;
+    await signIn('enabled-twice-supervisor', given.temporaryPassword).expect(201);
+  });
+
+  it('refuses a reset of a user disabled while it was being made, as a reset of a disabled user is', async () => {
+    // Probe T1: a reset racing a disable answered 200 with a temporary password for a user who cannot sign in.
+    const { target } = await forgetful('disabled-meanwhile-supervisor');
+    const row = await heldUserRow(target.user.id);
+    // Sent now (a supertest request leaves once awaited).
+    const resetting = reset(target.user.id, admin()).then((res) => res);
+    await row.waiting(1);
+    await row.end('UPDATE users SET disabled_at = now() WHERE id = $1');
+    const refused = await resetting;
+    expect([refused.status, (refused.body as { code?: string }).code]).toEqual([409, 'user_disabled']);
+  });
 });
 
 describe('API keys', () => {
