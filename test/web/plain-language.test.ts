@@ -13,7 +13,7 @@ import request from 'supertest';
 import { formatCalendarDay } from '../../core/people-dates';
 import { localDateOf } from '../../core/time-zones';
 import { upsertAgencies } from '../../db/agencies';
-import { enqueue, markNotSent, markSent } from '../../db/notifications';
+import { enqueue, markNotSent, markSent, type NewNotification } from '../../db/notifications';
 import { DEMO_AGENCIES, DEMO_AGENCY_LIST } from '../../db/seed';
 import { addYears } from '../../domain/dates';
 import { expectAccessible } from '../support/axe';
@@ -77,6 +77,27 @@ afterAll(async () => {
 });
 
 const pageAs = (username: string): Promise<Page> => signedInPage(browser, service, username);
+
+/** A case's notice as its workflow records one, now: to the coordinator in the app unless `to` names another. */
+const noticeOf = (
+  of: { caseId: string; reference: string },
+  alarmId: string,
+  what: Pick<NewNotification, 'stepId' | 'stepKind' | 'kind'>,
+  to: { agencyId: string; email: string | null } = { agencyId: DEMO_AGENCIES.coordinator, email: null },
+) =>
+  enqueue(service.stack.pool, {
+    caseId: of.caseId,
+    alarmId,
+    reference: of.reference,
+    ...what,
+    recipientAgencyId: to.agencyId,
+    recipientEmail: to.email,
+    subject: what.kind.toUpperCase(),
+    bodyText: what.kind.toUpperCase(),
+    dueAt: new Date().toISOString(),
+  });
+const PASSED = { stepId: 'passed_summary', stepKind: 'passed_summary', kind: 'passed_summary' } as const;
+const TO_ICE = { agencyId: DEMO_AGENCIES.ice, email: 'ice@example.gov' };
 
 /** Visits the page and checks what a person reads there: no ISO instant, step id or agency id, and axe-clean. */
 async function read(page: Page, path: string): Promise<string> {
@@ -383,20 +404,7 @@ test('every admin and coordinator page speaks in words, for each role that reads
 
 test('the dashboard lists the newest 20 cases brought up to date, and says how many more it does not show', async () => {
   // A caseload brought in at once: more notices of what had passed than the dashboard lists.
-  for (let i = 0; i < 21; i += 1)
-    await enqueue(service.stack.pool, {
-      caseId: cases[2]!.caseId,
-      alarmId: `passed-summary:plain-language-${i}`,
-      reference: cases[2]!.reference,
-      stepId: 'passed_summary',
-      stepKind: 'passed_summary',
-      kind: 'passed_summary',
-      recipientAgencyId: DEMO_AGENCIES.coordinator,
-      recipientEmail: null,
-      subject: 'PASSED',
-      bodyText: 'PASSED',
-      dueAt: new Date().toISOString(),
-    });
+  for (let i = 0; i < 21; i += 1) await noticeOf(cases[2]!, `passed-summary:plain-language-${i}`, PASSED);
   const page = await pageAs('demo-coordinator');
   const dashboard = await read(page, '/');
   expect(await page.getByRole('list', { name: 'Cases brought up to date' }).getByRole('listitem').count()).toBe(20);
@@ -406,36 +414,12 @@ test('the dashboard lists the newest 20 cases brought up to date, and says how m
 
 test('the dashboard names an email that keeps failing by what it is: a step, or the gathered "Brought up to date"', async () => {
   const failing = (alarmId: string, stepKind: string) =>
-    enqueue(service.stack.pool, {
-      caseId: cases[2]!.caseId,
-      alarmId,
-      reference: cases[2]!.reference,
-      stepId: 'cp_decision-1',
-      stepKind,
-      kind: 'delivery_failing',
-      recipientAgencyId: DEMO_AGENCIES.coordinator,
-      recipientEmail: null,
-      subject: 'FAILING',
-      bodyText: 'FAILING',
-      dueAt: new Date().toISOString(),
-    });
+    noticeOf(cases[2]!, alarmId, { stepId: 'cp_decision-1', stepKind, kind: 'delivery_failing' });
   await failing('cp_decision-1:due:plain-language:delivery_failing', 'cp_decision');
   await failing('passed_summary:3:plain-language:delivery_failing', 'passed_summary');
   // Two emails that kept failing and were then settled: one sent at last, one not sent, its step done meanwhile.
   const email = (alarmId: string) =>
-    enqueue(service.stack.pool, {
-      caseId: cases[2]!.caseId,
-      alarmId,
-      reference: cases[2]!.reference,
-      stepId: 'cp_decision-1',
-      stepKind: 'cp_decision',
-      kind: 'reminder',
-      recipientAgencyId: DEMO_AGENCIES.ice,
-      recipientEmail: 'ice@example.gov',
-      subject: 'REMINDER',
-      bodyText: 'REMINDER',
-      dueAt: new Date().toISOString(),
-    });
+    noticeOf(cases[2]!, alarmId, { stepId: 'cp_decision-1', stepKind: 'cp_decision', kind: 'reminder' }, TO_ICE);
   const settled = await email('cp_decision-1:reminder:plain-language-settled');
   await markNotSent(
     service.stack.pool,
@@ -459,5 +443,27 @@ test('the dashboard names an email that keeps failing by what it is: a step, or 
     /then settled: .*Continued Presence decision\. Not sent: the step was done before the email could go out\. Nothing left to do\.$/,
   );
   expect(settledLines[0]).not.toMatch(/retrying/i);
+  await page.context().close();
+});
+
+test('the dashboard reads the notices to the coordinator among hundreds to the other agencies of its cases', async () => {
+  // An email to an agency that keeps failing and a case brought up to date, then a caseload's day of notices to the
+  // other agencies, all newer: the reminders, due notices and escalations of hundreds of cases. They used to fill the
+  // 200 notices the dashboard reads, which then held none of the coordinator's: its "Emails not delivered" and
+  // "Cases brought up to date" were gone from the page.
+  const tVisaFiling = { stepId: 't_visa_filing-1', stepKind: 't_visa_filing' };
+  const failing = { ...tVisaFiling, kind: 'delivery_failing' } as const;
+  await noticeOf(cases[1]!, 't_visa_filing-1:due:plain-language-crowded:delivery_failing', failing);
+  await noticeOf(cases[1]!, 'passed-summary:plain-language-crowded', PASSED);
+  const reminder = { ...tVisaFiling, kind: 'reminder' } as const;
+  for (let i = 0; i < 200; i += 1)
+    await noticeOf(cases[i % 2]!, `t_visa_filing-1:reminder:plain-language-crowd-${i}`, reminder, TO_ICE);
+  const page = await pageAs('demo-coordinator');
+  await read(page, '/');
+  const undelivered = page.getByRole('list', { name: 'Emails not delivered' }).getByRole('listitem');
+  const stillFailing = undelivered.filter({ hasText: 'T visa application filing (Form I-914). Still retrying' });
+  expect(await stillFailing.count()).toBe(1);
+  const broughtUpToDate = page.getByRole('list', { name: 'Cases brought up to date' });
+  expect(await broughtUpToDate.getByRole('link', { name: cases[1]!.reference }).count()).toBe(1);
   await page.context().close();
 });

@@ -79,10 +79,12 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedSho
   const api = kit.api(req);
   const [counts, notifications, feeds] = await Promise.all([
     api.GET('/api/dashboard').then(ok),
-    api.GET('/api/notifications', { params: { query: { limit: 200 } } }).then(ok),
+    // The notices to this agency alone: those to the other agencies of its cases (their reminders, due notices and
+    // escalations, some each day of a caseload of hundreds) would fill the page and push these out of it.
+    api.GET('/api/notifications', { params: { query: { limit: 200, agencyId: me.user.agencyId } } }).then(ok),
     api.GET('/api/me/calendar-feeds', { params: { query: { limit: LISTED_TOKENS } } }).then(ok),
   ]);
-  const mine = notifications.items.filter((item) => item.recipientAgencyId === me.user.agencyId);
+  const mine = notifications.items;
   // Emails of this coordinator's cases that keep failing: someone must reach the agency another way. One that went
   // out at last is no longer listed; one settled as no longer owed (its step done before it could go out) is listed
   // as settled, with nothing left to do. A gathered "Brought up to date" email is about no one step
