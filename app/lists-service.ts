@@ -192,11 +192,17 @@ export function createListsService(deps: ListsDeps) {
         openEscalations(deps.pool, {
           recipientAgencyId: actor.agencyId,
           participantAgencyId: actor.agencyId,
-          limit: MAX_ESCALATIONS,
+          // One more than listed: whether there are more.
+          limit: MAX_ESCALATIONS + 1,
           now: at,
         }),
       ]);
-      return { asOf: at.toISOString(), ...found, escalations };
+      return {
+        asOf: at.toISOString(),
+        ...found,
+        escalations: escalations.slice(0, MAX_ESCALATIONS),
+        escalationsMore: escalations.length > MAX_ESCALATIONS,
+      };
     },
   };
 }

@@ -6479,6 +6479,8 @@ export interface operations {
                             /** @enum {string} */
                             stepKind: "identification" | "cp_request" | "cp_decision" | "cp_renewal_request" | "cp_renewal_decision" | "hhs_minor_notification" | "hhs_interim_letter" | "hhs_eligibility_letter" | "hhs_certification_request" | "hhs_certification_letter" | "t_visa_filing" | "t_visa_receipt" | "t_visa_bona_fide" | "t_visa_evidence_response" | "t_visa_decision" | "t_visa_adjustment_filing" | "le_declaration" | "u_visa_certification" | "u_visa_petition";
                         }[];
+                        /** @description whether more escalations to the caller's agency are still open (their step pending) than `escalations` lists */
+                        escalationsMore: boolean;
                         totals: {
                             /** @description pending, due within the next 7 days, not yet overdue */
                             dueSoon: number;

@@ -42,6 +42,11 @@ const DashboardSchema = z.object({
     .describe(
       "escalations to the caller's agency whose step is still pending (resolved ones leave), newest first; at most 100",
     ),
+  escalationsMore: z
+    .boolean()
+    .describe(
+      "whether more escalations to the caller's agency are still open (their step pending) than `escalations` lists",
+    ),
 });
 
 export function dashboardRoutes(deps: ApiDeps): Route[] {

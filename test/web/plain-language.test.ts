@@ -467,3 +467,22 @@ test('the dashboard reads the notices to the coordinator among hundreds to the o
   expect(await broughtUpToDate.getByRole('link', { name: cases[1]!.reference }).count()).toBe(1);
   await page.context().close();
 });
+
+test('the dashboard says when more escalations are open than it lists, and where every overdue step is', async () => {
+  const page = await pageAs('demo-coordinator');
+  await read(page, '/');
+  expect(await page.getByText(/more escalations to your agency are still open/).count()).toBe(0);
+  // A caseload's escalations, each of its step still pending: more than the 100 the dashboard lists. It used to list
+  // the newest 100 as if they were all.
+  const escalation = { stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'escalation' } as const;
+  for (let i = 0; i < 101; i += 1)
+    await noticeOf(cases[1]!, `cp_request-1:escalation:plain-language-crowd-${i}`, escalation);
+  await read(page, '/');
+  expect(await page.getByRole('list', { name: 'Escalations to your agency' }).getByRole('listitem').count()).toBe(100);
+  const more = page.getByText(/^The newest 100 are listed; more escalations to your agency are still open/);
+  expect(await more.count()).toBe(1);
+  expect(await more.getByRole('link', { name: 'list of overdue steps' }).getAttribute('href')).toBe(
+    '/steps?status=overdue',
+  );
+  await page.context().close();
+});

@@ -120,6 +120,7 @@ async function dashboard(kit: Kit, req: Req, res: Res, me: MeView, feed: FeedSho
       ),
       // Only those whose step is still open: the API leaves out the resolved ones.
       escalations: counts.escalations,
+      escalationsMore: counts.escalationsMore,
       undelivered,
       broughtUpToDate,
       broughtUpToDateMore,
