@@ -78,6 +78,16 @@ export function asAppError(error: unknown): AppError | undefined {
       { code: 'identity_key_missing' },
     );
   }
+  if (isObject(error) && error.code === PG_DISK_FULL) {
+    // Not over in seconds, and not the network: said as such, so whoever reads the answer or the log frees space.
+    return new AppError(
+      'unavailable',
+      'The database (PostgreSQL) has no space left on its disk, so nothing more can be written. The request may still ' +
+        'be applied: retry it with the same Idempotency-Key once an operator has freed space (docs/runbook.md, ' +
+        '"A disk is full").',
+      { code: 'postgres_disk_full', headers: { 'Retry-After': String(DISK_FULL_RETRY_AFTER_SECONDS) } },
+    );
+  }
   const down = unavailableDependency(error);
   if (!down) return undefined;
   // Not an outage but load: said as such, so neither a client nor whoever reads the log looks for a server that is down.
@@ -87,6 +97,11 @@ export function asAppError(error: unknown): AppError | undefined {
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   });
 }
+
+/** SQLSTATE disk_full: PostgreSQL could not extend a table, an index or its write-ahead log. */
+const PG_DISK_FULL = '53100';
+/** A full disk lasts until someone frees space: a client retries a minute later, not every 5 s. */
+const DISK_FULL_RETRY_AFTER_SECONDS = 60;
 
 /** Which dependency an error shows to be unreachable, if any. */
 export function unavailableDependency(error: unknown): Dependency | undefined {

@@ -103,6 +103,10 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
     'start it again. Nothing was recorded. Tell your administrator, then send this again later: it will be recorded once.',
   command_expired: outage('The case service’s workflow engine took this up too late to apply it'),
   postgres_unavailable: outage('The case service cannot reach its database'),
+  postgres_disk_full: () =>
+    'The case service’s database has run out of disk space, so nothing more can be saved until an administrator ' +
+    'frees some. What you sent may still have been recorded: tell your administrator, then send it again later: it ' +
+    'will be recorded once.',
   rate_limited: () => 'There have been too many attempts. Wait a minute, then try again.',
 };
 

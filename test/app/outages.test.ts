@@ -150,6 +150,20 @@ describe('which errors are an outage (503 with Retry-After)', () => {
     expect(unavailableDependency(fetchFailure)).toBeUndefined();
   });
 
+  it("PostgreSQL's disk full (SQLSTATE 53100): 503 saying so, with the key to retry under once space is freed", () => {
+    // As node-postgres raises it: PostgreSQL's message and its SQLSTATE.
+    const full = Object.assign(new Error('could not extend file "base/5/16827_fsm": No space left on device'), {
+      code: '53100',
+    });
+    const answer = asAppError(full);
+    expect(answer).toMatchObject({
+      status: 503,
+      options: { code: 'postgres_disk_full', headers: { 'Retry-After': '60' } },
+    });
+    expect(answer?.message).toContain('no space left on its disk');
+    expect(answer?.message).toContain('same Idempotency-Key');
+  });
+
   it('a row sealed under an identity key the keyring lacks (a survivor, a document): 503 naming the key, no Retry-After', () => {
     const answer = asAppError(new IdentityKeyMissingError('k2027a'));
     expect(answer).toMatchObject({ status: 503, options: { code: 'identity_key_missing' } });

@@ -104,7 +104,7 @@ test('an outage is said to a case worker without the API’s words: a check reco
     'The case service cannot reach its workflow engine just now. What you sent may still have been recorded: send it ' +
       'again and it will be recorded once.',
   );
-  for (const code of ['workflow_timeout', 'case_busy', 'command_expired', 'postgres_unavailable'])
+  for (const code of ['workflow_timeout', 'case_busy', 'command_expired', 'postgres_unavailable', 'postgres_disk_full'])
     expect(
       refusalInWords({ code, detail: 'Temporal did not answer. Retry with the same Idempotency-Key.' }, words),
     ).not.toMatch(/Temporal|PostgreSQL|Idempotency-Key/);
