@@ -70,7 +70,7 @@ const NewReferenceSchema = chosenReferenceSchema(ASSIGNED_WHEN_NULL)
   .nullable()
   .optional()
   .describe(
-    "the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): the opening agency's case number, only from its users (403 reference_not_yours from anyone else), checked as at opening (409 reference_taken when that agency has it), or null to have one assigned, from anyone who may correct the identity (from another agency only when the case's reference would say who the survivor is, else 403 reference_not_yours; its own reference sent back unchanged is as left out); left out, the case keeps its reference",
+    "the case's new reference, given with the identity when the case's reference would say who the survivor is (else refused, 422 naming reference): the opening agency's case number, only from its users (403 reference_not_yours from anyone else), checked as at opening (409 reference_taken when that agency has it; 503 reference_not_reserved after a restore from a backup older than the case, until an operator runs reproject), or null to have one assigned, from anyone who may correct the identity (from another agency only when the case's reference would say who the survivor is, else 403 reference_not_yours; its own reference sent back unchanged is as left out); left out, the case keeps its reference",
   );
 
 /** How many corrections the identity has had: 0 before any, then the number of its newest earlier version. */

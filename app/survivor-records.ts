@@ -302,6 +302,28 @@ function referenceKept(openerName: string): AppError {
 }
 
 /**
+ * The refusal of a new reference for a case whose reference is reserved for no agency: PostgreSQL was restored from a
+ * backup older than the case and `npm run admin -- reproject` has not reserved it again yet (app/reproject.ts). Not to
+ * be retried soon: only an operator's run of reproject ends it.
+ */
+const referenceNotReserved = (): AppError =>
+  new AppError(
+    'unavailable',
+    "This case's reference cannot be replaced yet: the database was restored from a backup older than the case, and " +
+      'an operator has not yet run `npm run admin -- reproject` (docs/runbook.md, "Restoring PostgreSQL from a ' +
+      'backup"), which reserves it again. Nothing was saved: send this again once they have.',
+    {
+      code: 'reference_not_reserved',
+      fields: [
+        {
+          field: 'reference',
+          message: "the case's reference is not reserved again since a restore: ask an operator to run reproject",
+        },
+      ],
+    },
+  );
+
+/**
  * The case's reference once the identity is written (in its transaction, `client`): kept, when it does not say who
  * the survivor is (an assigned one nobody typed is not read; read, for a correction, for the fields it changed only:
  * `readWhenCorrected`); else refused 422 naming `reference`, unless the request
@@ -339,8 +361,9 @@ async function settleReference(
   }
   const replacement = referenceAsked(caseId, asked, at);
   if (replacement === undefined || replacement === current) return undefined;
-  if ((await replaceReference(client, caseId, replacement, at)) === 'reference_taken')
-    throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
+  const replaced = await replaceReference(client, caseId, replacement, at);
+  if (replaced === 'reference_taken') throw referenceTaken(replacement, ASSIGNED_WHEN_NULL);
+  if (replaced === 'not_reserved') throw referenceNotReserved();
   if (byOther) notices.told.push(...(await tellReplaced(client, caseId, replacement, byOther, at, notices)));
   return replacement;
 }

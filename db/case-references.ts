@@ -229,7 +229,7 @@ export async function replaceReference(
   caseId: string,
   reference: string,
   at: Date,
-): Promise<'replaced' | 'reference_taken'> {
+): Promise<'replaced' | 'reference_taken' | 'not_reserved'> {
   // The new reference is its owner's now (`referenceOwnerOf`), unique among that agency's: after a transfer, the
   // police the case went to; the references replaced stay reserved for the agency that had them. A reference a
   // transfer gave the owner for another case fails the unique index on its holder (a 23505 below).
@@ -240,7 +240,8 @@ export async function replaceReference(
     [caseId, at],
   );
   const replaced = rows[0];
-  if (!replaced) throw new Error(`case ${caseId} has no reference reserved to replace`);
+  // PostgreSQL restored from a backup older than the case, before reproject reserved its reference again.
+  if (!replaced) return 'not_reserved';
   try {
     // A former reference of this very case is taken back; one of another case of the agency is refused.
     const { rowCount } = await db.query(

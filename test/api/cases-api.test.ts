@@ -2505,6 +2505,23 @@ describe("entering a survivor's identity again after a restore", () => {
   }
   const yearsBefore = (years: number, monthDay = today.slice(4)) => `${Number(today.slice(0, 4)) - years}${monthDay}`;
 
+  test('before reproject reserved its reference again, a new reference is refused 503 saying so, not 500 (probe T5)', async () => {
+    const { caseId, path } = await caseWithoutIdentity({ name: 'Test Person', birthDate: '1990-05-01' });
+    // The backup was older than the case: its reference's reservation is gone too, until reproject runs.
+    await stack.pool.query('DELETE FROM case_references WHERE case_id = $1', [caseId]);
+    const identity = { name: 'Rosa Restored', birthDate: '1990-05-01' };
+    await request(app).put(path).set(as('le-1')).send(identity).expect(201);
+
+    const refused = await request(app)
+      .post(path)
+      .set(as('le-1'))
+      .set('Idempotency-Key', newKey())
+      .send({ name: 'Rosa Restored', reference: 'PD-T5-0778' })
+      .expect(503);
+    expect(refused.body).toMatchObject({ code: 'reference_not_reserved', errors: [{ field: 'reference' }] });
+    expect((refused.body as { detail: string }).detail).toMatch(/reproject.*Nothing was saved/);
+  });
+
   test('the identity is entered from the file, checked against the case; the same again is 200, another 409', async () => {
     const { caseId, path } = await caseWithoutIdentity({ name: 'Test Person', birthDate: '1990-05-01' });
     const identity = { name: 'Ramona Restored', birthDate: '1990-05-01', aNumber: 'A123456789' };
