@@ -103,6 +103,10 @@ const SENTENCES: Readonly<Record<string, (detail: string, words: RefusalWords) =
     'start it again. Nothing was recorded. Tell your administrator, then send this again later: it will be recorded once.',
   command_expired: outage('The case service’s workflow engine took this up too late to apply it'),
   postgres_unavailable: outage('The case service cannot reach its database'),
+  reference_not_reserved: () =>
+    'This case’s reference cannot be replaced yet: the case service’s database was restored from a backup, and an ' +
+    'administrator has still to bring it up to date. Nothing was saved. Tell your administrator, then send this ' +
+    'again once they have.',
   postgres_disk_full: () =>
     'The case service’s database has run out of disk space, so nothing more can be saved until an administrator ' +
     'frees some. What you sent may still have been recorded: tell your administrator, then send it again later: it ' +

@@ -108,4 +108,14 @@ test('an outage is said to a case worker without the API’s words: a check reco
     expect(
       refusalInWords({ code, detail: 'Temporal did not answer. Retry with the same Idempotency-Key.' }, words),
     ).not.toMatch(/Temporal|PostgreSQL|Idempotency-Key/);
+  // An operator's work still to do after a restore is said without the command the API names.
+  const restored = refusalInWords(
+    {
+      code: 'reference_not_reserved',
+      detail: "This case's reference cannot be replaced yet: ... run `npm run admin -- reproject` (docs/runbook.md).",
+    },
+    words,
+  );
+  expect(restored).toMatch(/restored from a backup.*Nothing was saved.*administrator/);
+  expect(restored).not.toMatch(/npm|reproject|runbook/);
 });
