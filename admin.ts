@@ -180,7 +180,7 @@ async function reproject(refresh: boolean): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken } = await reprojectCases(
+    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken, notRunning } = await reprojectCases(
       client,
       pool,
       {
@@ -209,6 +209,12 @@ async function reproject(refresh: boolean): Promise<number> {
         `${referencesTaken.length === 1 ? '1 case has a reference' : `${referencesTaken.length} cases have references`} its agency gave another case since the restore, so not reserved for it: the two cases share it.`,
       );
       for (const { reference, caseId } of referencesTaken) console.log(`  ${reference}  ${caseId}`);
+    }
+    if (notRunning.length > 0) {
+      console.log(
+        `${notRunning.length === 1 ? '1 open case has' : `${notRunning.length} open cases have`} no running workflow: each takes no sign-offs and sends no reminders until it is reset (docs/runbook.md, "A case's workflow failed or was terminated"):`,
+      );
+      for (const { reference, caseId, status } of notRunning) console.log(`  ${reference}  ${caseId}  ${status}`);
     }
     return 0;
   } finally {

@@ -25,6 +25,11 @@ export interface ReprojectResult {
   referencesReserved: number;
   /** Cases whose reference their agency gave another case between the restore and the command: left unreserved. */
   referencesTaken: { caseId: string; reference: string }[];
+  /**
+   * Open cases whose workflow is not running (terminated or failed from outside, `status` as Temporal names it): they
+   * take no sign-offs and send no reminders until an operator resets them (docs/runbook.md).
+   */
+  notRunning: { caseId: string; reference: string; status: string }[];
 }
 
 /**
@@ -46,6 +51,7 @@ export async function reprojectCases(
   let updated = 0;
   let referencesReserved = 0;
   const referencesTaken: ReprojectResult['referencesTaken'] = [];
+  const notRunning: ReprojectResult['notRunning'] = [];
   for (const workflowId of workflowIds) {
     const handle = client.workflow.getHandle(workflowId);
     const state = await handle.query(caseStateQuery);
@@ -68,7 +74,11 @@ export async function reprojectCases(
     // A projection is kept against another of its version when its history is longer, and the history now is longer
     // than at any projection its workflow made. Read after the query: a sign-off between them projects a newer
     // version, which no state read before it replaces.
-    const historyLength = options.refresh ? (await handle.describe()).historyLength : 0;
+    const description = await handle.describe();
+    const historyLength = options.refresh ? description.historyLength : 0;
+    if (state.status === 'open' && description.status.name !== 'RUNNING') {
+      notRunning.push({ caseId: state.caseId, reference: state.reference, status: description.status.name });
+    }
     if (await projectCase(pool, snapshotOf(state), { historyLength, timeZone: options.timeZone })) updated += 1;
   }
   return {
@@ -77,5 +87,6 @@ export async function reprojectCases(
     withoutIdentity: await casesWithoutSurvivor(pool),
     referencesReserved,
     referencesTaken,
+    notRunning,
   };
 }

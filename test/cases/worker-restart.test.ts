@@ -260,6 +260,27 @@ test("after a restore, reproject reserves again the reference of a case opened a
   expect((await reprojectCases(stack.client, stack.pool)).referencesReserved).toBe(0);
 });
 
+test('reproject names an open case whose workflow was terminated from outside, and no running one', async () => {
+  const open = (name: string, reference: string) =>
+    stack.cases.open(
+      {
+        identifiedAt: new Date().toISOString(),
+        survivor: { name, birthDate: '1992-02-02' },
+        agencies: DEMO_AGENCIES,
+        reference,
+      },
+      lawEnforcement,
+    );
+  const ended = await open('Terminated Case', 'PD-TERMINATED-1');
+  const running = await open('Running Case', 'PD-RUNNING-1');
+  await stack.client.workflow.getHandle(workflowIdOf(ended.caseId)).terminate('probe T5: terminated from outside');
+
+  const { notRunning } = await reprojectCases(stack.client, stack.pool);
+
+  expect(notRunning).toContainEqual({ caseId: ended.caseId, reference: 'PD-TERMINATED-1', status: 'TERMINATED' });
+  expect(notRunning.map((item) => item.caseId)).not.toContain(running.caseId);
+});
+
 test('after a restore, reproject writes who signed each step since the backup from the workflow, not only the audit trail', async () => {
   const officer = await createWorker(stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement');
   const opened = await stack.cases.open(
