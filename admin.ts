@@ -180,14 +180,11 @@ async function reproject(refresh: boolean): Promise<number> {
       namespace: settings.namespace,
       dataConverter: dataConverterFor(config.payloadKeys.keyring),
     });
-    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken, notRunning } = await reprojectCases(
-      client,
-      pool,
-      {
+    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken, notRunning, unanswered } =
+      await reprojectCases(client, pool, {
         refresh,
         timeZone: config.timeZone,
-      },
-    );
+      });
     console.log(
       refresh
         ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`
@@ -215,6 +212,12 @@ async function reproject(refresh: boolean): Promise<number> {
         `${notRunning.length === 1 ? '1 open case has' : `${notRunning.length} open cases have`} no running workflow: each takes no sign-offs and sends no reminders until it is reset (docs/runbook.md, "A case's workflow failed or was terminated"):`,
       );
       for (const { reference, caseId, status } of notRunning) console.log(`  ${reference}  ${caseId}  ${status}`);
+    }
+    if (unanswered.length > 0) {
+      console.log(
+        `${unanswered.length === 1 ? '1 workflow of the case type did not answer, and was left as it is' : `${unanswered.length} workflows of the case type did not answer, and were left as they are`}: one that never ran as a case (an unsealed or copied start, README "Who can command a case"), or a case whose workflow task keeps failing (docs/runbook.md, "A case is stuck"):`,
+      );
+      for (const { workflowId, reason } of unanswered) console.log(`  ${workflowId}  ${reason}`);
     }
     return 0;
   } finally {

@@ -11,11 +11,14 @@ import type { Pool } from 'pg';
 import { reserveAgain } from '../db/case-references';
 import { projectCase } from '../db/read-model';
 import { casesWithoutSurvivor } from '../db/survivors';
-import { snapshotOf } from '../domain/case';
+import { snapshotOf, type CaseState } from '../domain/case';
 import { CASE_WORKFLOW_TYPE, caseStateQuery } from '../workflows/contract';
 
 export interface ReprojectResult {
-  /** Cases whose workflow Temporal still has (running, or closed within the namespace's retention). */
+  /**
+   * Cases whose workflow Temporal still has (running, or closed within the namespace's retention) and answered: the
+   * workflows in `unanswered` are not counted.
+   */
   cases: number;
   /** Of those, the cases whose read model was replaced: those behind, or with `refresh`, every one projected again. */
   updated: number;
@@ -30,6 +33,18 @@ export interface ReprojectResult {
    * take no sign-offs and send no reminders until an operator resets them (docs/runbook.md).
    */
   notRunning: { caseId: string; reference: string; status: string }[];
+  /**
+   * Workflows of the case type that did not answer the state query, left as they were, with why: one that never ran as
+   * a case (an unsealed start, or a sealed start input copied under another id: README, "Who can command a case"), or
+   * a case whose workflow task keeps failing (docs/runbook.md, "A case is stuck"). The other cases are projected.
+   */
+  unanswered: { workflowId: string; reason: string }[];
+}
+
+/** What a failed query says, with the cause the client wraps (the worker's or the server's own words). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 /**
@@ -52,9 +67,16 @@ export async function reprojectCases(
   let referencesReserved = 0;
   const referencesTaken: ReprojectResult['referencesTaken'] = [];
   const notRunning: ReprojectResult['notRunning'] = [];
+  const unanswered: ReprojectResult['unanswered'] = [];
   for (const workflowId of workflowIds) {
     const handle = client.workflow.getHandle(workflowId);
-    const state = await handle.query(caseStateQuery);
+    let state: CaseState;
+    try {
+      state = await handle.query(caseStateQuery);
+    } catch (error) {
+      unanswered.push({ workflowId, reason: reasonOf(error) });
+      continue;
+    }
     // The reservation of the reference the case opened with lives in PostgreSQL alone, written before the workflow
     // started: a backup older than the case lost it. Reserved again before the case's row is written, so the reference
     // is its agency's again (no other case may take it) and a correction finds it to replace.
@@ -82,11 +104,12 @@ export async function reprojectCases(
     if (await projectCase(pool, snapshotOf(state), { historyLength, timeZone: options.timeZone })) updated += 1;
   }
   return {
-    cases: workflowIds.size,
+    cases: workflowIds.size - unanswered.length,
     updated,
     withoutIdentity: await casesWithoutSurvivor(pool),
     referencesReserved,
     referencesTaken,
     notRunning,
+    unanswered,
   };
 }

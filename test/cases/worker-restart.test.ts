@@ -3,6 +3,8 @@
  * the new worker, exactly once; a write sent while no worker runs is answered 503 within its bound, not left hanging. On the official dev server (real time) with a policy whose CP-request deadline is
  * three seconds, because the time-skipping server stops skipping while a workflow task waits for a worker.
  */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { workflowIdOf } from '../../workflows/contract';
 import { CASE_STATUS } from '../../workflows/search-attributes';
@@ -260,25 +262,42 @@ test("after a restore, reproject reserves again the reference of a case opened a
   expect((await reprojectCases(stack.client, stack.pool)).referencesReserved).toBe(0);
 });
 
+/** A case opened by the police under a reference of their own. */
+const openWithReference = (name: string, reference: string) =>
+  stack.cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name, birthDate: '1992-02-02' },
+      agencies: DEMO_AGENCIES,
+      reference,
+    },
+    lawEnforcement,
+  );
+
 test('reproject names an open case whose workflow was terminated from outside, and no running one', async () => {
-  const open = (name: string, reference: string) =>
-    stack.cases.open(
-      {
-        identifiedAt: new Date().toISOString(),
-        survivor: { name, birthDate: '1992-02-02' },
-        agencies: DEMO_AGENCIES,
-        reference,
-      },
-      lawEnforcement,
-    );
-  const ended = await open('Terminated Case', 'PD-TERMINATED-1');
-  const running = await open('Running Case', 'PD-RUNNING-1');
+  const ended = await openWithReference('Terminated Case', 'PD-TERMINATED-1');
+  const running = await openWithReference('Running Case', 'PD-RUNNING-1');
   await stack.client.workflow.getHandle(workflowIdOf(ended.caseId)).terminate('probe T5: terminated from outside');
 
   const { notRunning } = await reprojectCases(stack.client, stack.pool);
 
   expect(notRunning).toContainEqual({ caseId: ended.caseId, reference: 'PD-TERMINATED-1', status: 'TERMINATED' });
   expect(notRunning.map((item) => item.caseId)).not.toContain(running.caseId);
+});
+
+test('reproject goes on past a workflow of the case type that never ran as a case, naming it', async () => {
+  // An unsealed start (README, "Who can command a case"), terminated as the README says: it answers no query.
+  const plain = new Client({ connection: stack.env.connection, namespace: stack.env.namespace ?? 'default' });
+  const workflowId = workflowIdOf(randomUUID());
+  await plain.workflow.start('caseWorkflow', { taskQueue: stack.taskQueue, workflowId, args: [{}] });
+  await plain.workflow.getHandle(workflowId).terminate('probe T5: a forged start');
+  const behind = await openWithReference('Case Beside Forged', 'PD-PAST-FORGED');
+  await stack.pool.query('DELETE FROM cases WHERE id = $1', [behind.caseId]);
+
+  const { unanswered } = await reprojectCases(stack.client, stack.pool);
+
+  expect(unanswered).toEqual([{ workflowId, reason: expect.stringContaining('query') as unknown }]);
+  expect((await getCase(stack.pool, behind.caseId))?.version).toBe(behind.version);
 });
 
 test('after a restore, reproject writes who signed each step since the backup from the workflow, not only the audit trail', async () => {
