@@ -224,16 +224,20 @@ test('a read model restored from an older backup is brought back up to the workf
   expect(result.withoutIdentity.map((item) => item.caseId)).not.toContain(behind.caseId);
 });
 
-test("after a restore, reproject reserves again the reference of a case opened after the backup, as its agency's", async () => {
-  const opened = await stack.cases.open(
+/** A case opened by the police under a reference of their own. */
+const openWithReference = (name: string, reference: string) =>
+  stack.cases.open(
     {
       identifiedAt: new Date().toISOString(),
-      survivor: { name: 'Restored Reference', birthDate: '1992-04-04' },
+      survivor: { name, birthDate: '1992-02-02' },
       agencies: DEMO_AGENCIES,
-      reference: 'RESTORE-RESERVED',
+      reference,
     },
     lawEnforcement,
   );
+
+test("after a restore, reproject reserves again the reference of a case opened after the backup, as its agency's", async () => {
+  const opened = await openWithReference('Restored Reference', 'RESTORE-RESERVED');
   // The backup was taken before the case was opened: no reservation, identity or row of it (its name index with it).
   await stack.pool.query('DELETE FROM case_references WHERE case_id = $1', [opened.caseId]);
   await stack.pool.query('DELETE FROM survivor_name_index WHERE case_id = $1', [opened.caseId]);
@@ -261,18 +265,6 @@ test("after a restore, reproject reserves again the reference of a case opened a
   // Run again, reproject finds the reservation and writes nothing.
   expect((await reprojectCases(stack.client, stack.pool)).referencesReserved).toBe(0);
 });
-
-/** A case opened by the police under a reference of their own. */
-const openWithReference = (name: string, reference: string) =>
-  stack.cases.open(
-    {
-      identifiedAt: new Date().toISOString(),
-      survivor: { name, birthDate: '1992-02-02' },
-      agencies: DEMO_AGENCIES,
-      reference,
-    },
-    lawEnforcement,
-  );
 
 test('reproject names an open case whose workflow was terminated from outside, and no running one', async () => {
   const ended = await openWithReference('Terminated Case', 'PD-TERMINATED-1');
