@@ -139,6 +139,35 @@ test.each([
     },
   ],
   [
+    '"Other language" with no code',
+    { identifiedOn: '2025-11-03', 'survivor.preferredLanguage': 'other', 'survivor.preferredLanguageOther': ' ' },
+    { 'survivor-preferredLanguageOther': 'Code of the other language: Enter the language’s code' },
+  ],
+  [
+    'a language code typed with Spanish chosen in the list',
+    { identifiedOn: '2025-11-03', 'survivor.preferredLanguage': 'es', 'survivor.preferredLanguageOther': 'tlh' },
+    {
+      'survivor-preferredLanguageOther':
+        'Code of the other language: Choose “Other language” in the list to record this code, or clear it',
+    },
+  ],
+  [
+    'a language code typed with "Not recorded" left in the list',
+    { identifiedOn: '2025-11-03', 'survivor.preferredLanguageOther': 'mam' },
+    {
+      'survivor-preferredLanguageOther':
+        'Code of the other language: Choose “Other language” in the list to record this code, or clear it',
+    },
+  ],
+  [
+    'a language code the API refuses, under "Other language"',
+    { identifiedOn: '2025-11-03', 'survivor.preferredLanguage': 'other', 'survivor.preferredLanguageOther': 'xx-!!' },
+    {
+      'survivor-preferredLanguageOther':
+        'Code of the other language: Enter a language code such as ht, pt-BR or zh-Hant, or choose the language from the list',
+    },
+  ],
+  [
     "a reference that holds the survivor's name",
     { identifiedOn: '2025-11-03', reference: 'PERSON-07' },
     {
@@ -178,6 +207,54 @@ test.each([
   expect(page.text).not.toContain('was not opened');
   // What was typed comes back.
   for (const value of Object.values(fields).filter(Boolean)) expect(page.text).toContain(`value="${value}"`);
+});
+
+test.each([
+  ['Spanish, chosen in the list', { 'survivor.preferredLanguage': 'es' }, 'es'],
+  [
+    'Mam, by its code under "Other language"',
+    { 'survivor.preferredLanguage': 'other', 'survivor.preferredLanguageOther': ' mam ' },
+    'mam',
+  ],
+])("the survivor's preferred language, %s, is recorded with the case", async (_, fields, tag) => {
+  const sent = await submit({ identifiedOn: '2025-11-06', 'survivor.name': `Speaks ${tag}`, ...fields }, 303);
+  const caseId = /\/cases\/([0-9a-f-]{36})/.exec(String(sent.headers.location))![1]!;
+  const survivor = await request(suite.app)
+    .get(`/api/cases/${caseId}/survivor`)
+    .set(suite.stack.as('coordinator'))
+    .expect(200);
+  expect(survivor.body).toMatchObject({ preferredLanguage: tag, corrections: 0 });
+});
+
+test('a language refused on the form, by the console or the API, keeps what was chosen and typed and opens no case', async () => {
+  const opened = async () =>
+    (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;
+  const before = await opened();
+  const fields = {
+    identifiedOn: '2025-11-07',
+    'survivor.name': 'Kept Language',
+    'survivor.contact': 'Through her sister',
+  };
+  const stray = await send(
+    await openForm(),
+    { ...fields, 'survivor.preferredLanguage': 'quc', 'survivor.preferredLanguageOther': 'mam' },
+    400,
+  );
+  expect(stray.text).toContain('<option value="quc" selected>');
+  expect(stray.text).toContain('id="survivor-preferredLanguageOther-error">Choose “Other language”');
+  const refused = await send(await openForm(), {
+    ...fields,
+    'survivor.preferredLanguage': 'other',
+    'survivor.preferredLanguageOther': 'xx-!!',
+  });
+  expect([400, 422]).toContain(refused.status);
+  expect(refused.text).toContain('<option value="other" selected>Other language</option>');
+  for (const page of [stray, refused]) {
+    expect(page.text).toContain('value="Kept Language"');
+    expect(page.text).toContain('value="Through her sister"');
+    expect(page.text).toContain('<title>Error: Open a case ·');
+  }
+  expect(await opened()).toBe(before);
 });
 
 test('a post without its CSRF token, with one from another session or with a tampered one is refused and opens no case', async () => {

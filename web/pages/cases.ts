@@ -56,7 +56,16 @@ import { milestoneLines, standingOf } from '../case-standing';
 import { signOffGuidance } from '../step-guidance';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
 import { cancellationReasons, timelineOf } from '../timeline';
-import { languageInWords, survivorNotice } from '../survivor-words';
+import {
+  languageChoices,
+  languageChosen,
+  languageFields,
+  languageInWords,
+  languageRefusalByCode,
+  survivorNotice,
+  unsentLanguageProblems,
+  type LanguageInputs,
+} from '../survivor-words';
 import { seesWholeCase, stepOfId } from '../../domain/access';
 import { stepKindOfId } from '../../domain/case-state';
 import { AGENCY_KINDS, TRACKS } from '../../domain/types';
@@ -109,6 +118,7 @@ export function casePages(kit: Kit): Router {
         idempotencyKey: shown.idempotencyKey,
         problem: summary,
         errors: summary?.errors ?? {},
+        ...languageChoices(),
         // The box to say it is another person: offered once the API warned of a possible duplicate, and kept ticked.
         asksNotDuplicate: problem?.problem.code === 'possible_duplicate' || form.confirmNotDuplicate === 'yes',
       },
@@ -136,6 +146,9 @@ export function casePages(kit: Kit): Router {
   router.post('/cases', async (req, res) => {
     await mayOpenCases(req, res);
     const form = formOf(req);
+    // "Other language" with no code, or a code typed with a listed language or none: said by the code, nothing sent.
+    const unsent = unsentLanguageProblems(form, NEW_CASE_LANGUAGE);
+    if (Object.keys(unsent).length > 0) return renderNewCase(req, res, form, formRefusal(unsent));
     const optional = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
     const body = {
       reference: optional(form.reference),
@@ -145,6 +158,7 @@ export function casePages(kit: Kit): Router {
         birthDate: form['survivor.birthDate'] ?? '',
         aNumber: optional(form['survivor.aNumber']),
         contact: optional(form['survivor.contact']),
+        preferredLanguage: optional(languageChosen(form, NEW_CASE_LANGUAGE)),
       },
       agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<
         (typeof AGENCY_KINDS)[number],
@@ -963,6 +977,19 @@ const TRANSFER_FIELDS: readonly NamedField[] = [
   { name: 'reason', noun: 'a reason', control: 'select' },
 ];
 
+/** The open-case form's inputs of the survivor's preferred language (web/views/language-field.eta). */
+const NEW_CASE_LANGUAGE: LanguageInputs = {
+  choice: 'survivor.preferredLanguage',
+  code: 'survivor.preferredLanguageOther',
+};
+
+/**
+ * A form the console refuses before sending it, as the API's 400 naming the fields would be, so the form shows it the
+ * one way it shows the API's.
+ */
+const formRefusal = (errors: Record<string, string>) =>
+  new ApiProblem(400, { status: 400, errors: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+
 /** The open-case form's fields as its messages name them; the agencies' selects are added by kind. */
 const NEW_CASE_FIELDS: readonly NamedField[] = [
   {
@@ -980,16 +1007,17 @@ const NEW_CASE_FIELDS: readonly NamedField[] = [
     format: 'An A-number is 8 or 9 digits, with or without an A before them',
   },
   { name: 'survivor.contact', noun: 'the contact' },
+  ...languageFields(NEW_CASE_LANGUAGE),
   { name: 'confirmNotDuplicate', noun: 'whether this is another person' },
 ];
 
 /**
  * The API's errors of an open request by the form's fields: `identifiedAt` is the date and the time typed together
  * (web/pages/cases.ts identificationOf), its day's errors go by the date (not a day; one before the TVPA, domain/dates.ts
- * `beforeTheTvpa`), the rest by the time.
+ * `beforeTheTvpa`), the rest by the time; the preferred language's, by the code typed (the list's tags are valid).
  */
 function newCaseErrors(errors: Record<string, string>): Record<string, string> {
-  const { identifiedAt, ...rest } = errors;
+  const { identifiedAt, ...rest } = languageRefusalByCode(errors, NEW_CASE_LANGUAGE);
   if (identifiedAt === undefined) return rest;
   const field = /expected a day|must be on or after/.test(identifiedAt) ? 'identifiedOn' : 'identifiedTime';
   return { ...rest, [field]: identifiedAt };

@@ -19,12 +19,24 @@ import { ApiProblem, ok } from '../api-client';
 import { fieldProblem, formProblemOf, idempotencyKeyOf, plainProblem, titleOf } from '../form-problems';
 import type { FormProblem, NamedField } from '../form-problems';
 import { caseIdOf, formOf, type Kit, type MeView } from '../kit';
-import { COMMON_LANGUAGES, CORRECTABLE, fieldsInWords, languageInWords, languageOptions } from '../survivor-words';
+import {
+  COMMON_LANGUAGES,
+  CORRECTABLE,
+  fieldsInWords,
+  languageChoices,
+  languageChosen,
+  languageFields,
+  languageInWords,
+  languageRefusalByCode,
+  OTHER_LANGUAGE,
+  unsentLanguageProblems,
+  type LanguageInputs,
+} from '../survivor-words';
 import { survivorFieldProblems } from '../../domain/survivor-fields';
 import { chosenReferenceSchema } from '../../domain/chosen-reference';
 
-/** The form's choice of a language not in its list: its tag is typed in `preferredLanguageOther`. */
-const OTHER = 'other';
+/** The language's inputs: its list, and its tag typed under "Other language". */
+const LANGUAGE: LanguageInputs = { choice: 'preferredLanguage', code: 'preferredLanguageOther' };
 const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther', 'reference', 'assignReference'];
 /** The box that asks for an assigned reference instead of a typed one. */
 const ASSIGN_LABEL = 'Assign a new case reference';
@@ -32,11 +44,7 @@ const NAMED: readonly NamedField[] = [
   { name: 'name', noun: 'the survivor’s name' },
   { name: 'aNumber', noun: 'the A-number', format: 'An A-number is 8 or 9 digits, with or without an A before them' },
   { name: 'contact', noun: 'the contact' },
-  {
-    name: 'preferredLanguageOther',
-    noun: 'the language’s code',
-    format: 'Enter a language code such as ht, pt-BR or zh-Hant, or choose the language from the list',
-  },
+  ...languageFields(LANGUAGE),
   {
     name: 'reference',
     noun: 'the new case reference',
@@ -151,7 +159,7 @@ function formOfIdentity(identity: Identity) {
     name: identity.name,
     aNumber: identity.aNumber ?? '',
     contact: identity.contact ?? '',
-    preferredLanguage: listed ? tag : OTHER,
+    preferredLanguage: listed ? tag : OTHER_LANGUAGE,
     preferredLanguageOther: listed ? '' : tag,
   };
 }
@@ -181,13 +189,11 @@ function rebased(form: Record<string, string>, identity: Identity): Record<strin
  * A-number is sent without the spaces and hyphens it is often written with (A123-456-789).
  */
 function correctionOf(form: Record<string, string>): Partial<Record<Field, string>> & { expectedCorrections?: number } {
-  const language =
-    form.preferredLanguage === OTHER ? (form.preferredLanguageOther ?? '') : (form.preferredLanguage ?? '');
   const answers: Record<Field, string> = {
     name: form.name ?? '',
     aNumber: (form.aNumber ?? '').replace(/[\s-]/g, '').replace(/^a/, 'A'),
     contact: form.contact ?? '',
-    preferredLanguage: language.trim(),
+    preferredLanguage: languageChosen(form, LANGUAGE),
   };
   const changed = CORRECTABLE.filter((field) => answers[field] !== form[`read.${field}`]);
   const correction = Object.fromEntries(changed.map((field) => [field, answers[field]]));
@@ -236,31 +242,22 @@ function meanwhileOf(error: unknown): Field[] {
  * as what to do. `form`, the values sent: a field sent empty is asked for.
  */
 function problemInWords(said: Record<string, string>, form: Record<string, string>, message?: string): FormProblem {
-  const { preferredLanguage, name, reference, ...others } = said;
+  const { name, reference, ...others } = languageRefusalByCode(said, LANGUAGE);
   const errors: Record<string, string> = {
     ...others,
     ...(name === undefined ? {} : { name: nameInWords(name) }),
     ...(reference === undefined ? {} : { reference: referenceFormInWords(reference) }),
-    ...(preferredLanguage === undefined ? {} : { preferredLanguageOther: preferredLanguage }),
   };
   const placed = Object.fromEntries(FIELDS.flatMap((field) => (errors[field] ? [[field, errors[field]]] : [])));
   return plainProblem({ errors: placed, message }, NAMED, form);
 }
 
-/** "Other" chosen with no code typed: sent, the correction would clear the language. */
-const noLanguageCode = (form: Record<string, string>) =>
-  form.preferredLanguage === OTHER && !form.preferredLanguageOther?.trim();
-
 /**
- * A code typed in "Code of the other language" while the list says a listed language or "Not recorded": sent, the
- * code would be dropped without a word. One the form was opened with (the language read, left there when a listed one
- * is chosen instead) is no answer typed, so not refused.
+ * The language's problems the form does not send (web/survivor-words.ts): "Other language" with no code, or a code
+ * typed with a listed language or none; the code the form was opened with is no answer typed.
  */
-const strayLanguageCode = (form: Record<string, string>) => {
-  const code = form.preferredLanguageOther?.trim() ?? '';
-  return form.preferredLanguage !== OTHER && code !== '' && code !== form['read.preferredLanguage'];
-};
-const STRAY_CODE = 'Choose “Other language” in the list to record this code, or clear it';
+const unsentLanguage = (form: Record<string, string>) =>
+  unsentLanguageProblems(form, LANGUAGE, form['read.preferredLanguage']);
 
 /**
  * The problem of a form the console does not send (no language code, a code typed with a listed language or none, or
@@ -269,13 +266,12 @@ const STRAY_CODE = 'Choose “Other language” in the list to record this code,
  * one send at a time.
  */
 function unsentProblem(form: Record<string, string>, reference: ReturnType<typeof newReferenceOf>): FormProblem {
-  const noCode = noLanguageCode(form);
-  const { expectedCorrections: _, preferredLanguage, ...fields } = correctionOf(form);
+  const { expectedCorrections: _, ...fields } = correctionOf(form);
   return problemInWords(
     {
-      ...survivorFieldProblems(noCode ? fields : { ...fields, preferredLanguage }),
-      ...(noCode ? { preferredLanguage: 'required' } : {}),
-      ...(strayLanguageCode(form) ? { preferredLanguageOther: STRAY_CODE } : {}),
+      // With either of the language's problems, the language sent would be one of the list's or none: valid.
+      ...survivorFieldProblems(fields),
+      ...unsentLanguage(form),
       ...typedReferenceProblems(form),
       ...('errors' in reference ? reference.errors : {}),
     },
@@ -328,8 +324,7 @@ export function survivorPages(kit: Kit): Router {
             : opened,
         // A new key after the API's refusal; the same while the first send is still being processed.
         idempotencyKey: idempotencyKeyOf(form ?? {}, refusal),
-        languages: languageOptions(),
-        other: OTHER,
+        ...languageChoices(),
         problem: said,
         errors: said?.errors ?? {},
       },
@@ -344,7 +339,7 @@ export function survivorPages(kit: Kit): Router {
     const caseId = caseIdOf(req);
     const form = formOf(req);
     const newReference = newReferenceOf(form);
-    if ('errors' in newReference || noLanguageCode(form) || strayLanguageCode(form))
+    if ('errors' in newReference || Object.keys(unsentLanguage(form)).length > 0)
       return renderForm(req, res, form, unsentProblem(form, newReference), 400);
     const correction = correctionOf(form);
     // Nothing changed from the details the form was opened with: nothing to send, and the case page says so; a new
