@@ -197,6 +197,21 @@ export async function openDemoCase(
   return opened.body as { caseId: string; reference: string };
 }
 
+/** The police's Continued Presence request on a case, signed off through the API as made on `requestedOn`. */
+export async function requestContinuedPresence(
+  service: Pick<ConsoleStack, 'app' | 'stack'>,
+  caseId: string,
+  key: string,
+  requestedOn: string,
+): Promise<void> {
+  await request(service.app)
+    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
+    .set(service.stack.as('law_enforcement'))
+    .set('Idempotency-Key', key)
+    .send({ outcome: 'requested', details: { requestedOn } })
+    .expect(200);
+}
+
 /** The UTC day `days` before today (after it, for a negative number), as a form's date field takes it: YYYY-MM-DD. */
 export const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 

@@ -4,9 +4,15 @@
  * name led to the agency's overdue steps alone ("No steps match." for an agency with none) and no count led anywhere.
  * In Chromium, against the whole service.
  */
-import request from 'supertest';
 import { expectAccessible } from '../support/axe';
-import { browserPerFile, consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
+import {
+  browserPerFile,
+  consoleStackPerFile,
+  daysAgo,
+  openDemoCase,
+  requestContinuedPresence,
+  signedInPage,
+} from '../support/console';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
 const browser = browserPerFile();
@@ -17,12 +23,7 @@ test("each agency's row of the dashboard leads to its pending, due and overdue s
     identifiedOn: daysAgo(60),
     name: 'Agency Row (fictitious)',
   });
-  await request(service.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'dashboard-agency-links-cp-request')
-    .send({ outcome: 'requested', details: { requestedOn: daysAgo(0) } })
-    .expect(200);
+  await requestContinuedPresence(service, caseId, 'dashboard-agency-links-cp-request', daysAgo(0));
 
   const page = await signedInPage(browser(), service, 'demo-coordinator');
   await page.goto(`${service.base}/`);

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { issueToken } from '../../db/tokens';
 import { SESSION_COOKIE } from '../../web/session';
 import { createTestUser, TEST_PASSWORD } from '../support/auth';
-import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { consoleStackPerFile, openDemoCase, requestContinuedPresence } from '../support/console';
 import { cookiesSetBy } from '../support/forms';
 import { PUBLIC_BASE_URL } from '../support/stack';
 
@@ -104,12 +104,7 @@ test("a document refused because too many uploads are under way: a signed step's
     identifiedOn: dayBefore(3),
     name: 'Later Upload Limit Probe (fictitious)',
   });
-  await request(suite.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'limits-in-words-later-upload-sign')
-    .send({ outcome: 'requested', details: { requestedOn: dayBefore(2) } })
-    .expect(200);
+  await requestContinuedPresence(suite, caseId, 'limits-in-words-later-upload-sign', dayBefore(2));
   const path = `/cases/${caseId}/steps/cp_request-1/documents`;
   const session = `${SESSION_COOKIE}=${suite.sessionCookie('demo-police-officer')}`;
   const form = await request(suite.app).get(path).set('Cookie', session).expect(200);

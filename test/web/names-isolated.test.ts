@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { consoleStackPerFile, openDemoCase, requestContinuedPresence } from '../support/console';
 
 const suite = consoleStackPerFile();
 const REVERSING = 'Evil \u202eofficer';
@@ -18,12 +18,7 @@ beforeAll(async () => {
     REVERSING,
     'demo-police-officer',
   ]);
-  await request(suite.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'names-isolated-sign')
-    .send({ outcome: 'requested', details: { requestedOn: '2025-11-04' } })
-    .expect(200);
+  await requestContinuedPresence(suite, caseId, 'names-isolated-sign', '2025-11-04');
 });
 
 test("the coordinator's case page sets the signer's name and agency apart in the Signed by line", async () => {

@@ -5,9 +5,15 @@
  * ago and entered without its day counted its months from today. A correction, which reads an empty date as of its
  * sign-off, does not say "today". In Chromium, against the whole service.
  */
-import request from 'supertest';
 import { expectAccessible } from '../support/axe';
-import { browserPerFile, consoleStackPerFile, daysAgo, openDemoCase, signedInPage } from '../support/console';
+import {
+  browserPerFile,
+  consoleStackPerFile,
+  daysAgo,
+  openDemoCase,
+  requestContinuedPresence,
+  signedInPage,
+} from '../support/console';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
 const browser = browserPerFile();
@@ -17,12 +23,7 @@ test('a grant says what its empty dates record, on the form and the check page, 
     identifiedOn: daysAgo(20),
     name: 'Left Empty (fictitious)',
   });
-  await request(service.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'left-empty-cp-request')
-    .send({ outcome: 'requested', details: { requestedOn: daysAgo(15) } })
-    .expect(200);
+  await requestContinuedPresence(service, caseId, 'left-empty-cp-request', daysAgo(15));
 
   const page = await signedInPage(browser(), service, 'demo-ice-officer');
   await page.goto(`${service.base}/cases/${caseId}/steps/cp_decision-1`);

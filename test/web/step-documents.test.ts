@@ -10,7 +10,13 @@ import request from 'supertest';
 import { DEMO_AGENCY_LIST } from '../../db/seed';
 import { SESSION_COOKIE } from '../../web/session';
 import { expectAccessible } from '../support/axe';
-import { consoleStackPerFile, errorSummaryFocused, openDemoCase, signedInPage } from '../support/console';
+import {
+  consoleStackPerFile,
+  errorSummaryFocused,
+  openDemoCase,
+  requestContinuedPresence,
+  signedInPage,
+} from '../support/console';
 import { CHROMIUM_PATH } from '../support/install-browser';
 
 const service = consoleStackPerFile({}, { forBrowser: true });
@@ -30,12 +36,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   caseId = (await openDemoCase(service, 'step-documents-1', { identifiedOn: dayBefore(3), name: 'Later Receipt' }))
     .caseId;
-  await request(service.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(service.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'step-documents-sign-1')
-    .send({ outcome: 'requested', details: { requestedOn: dayBefore(2) } })
-    .expect(200);
+  await requestContinuedPresence(service, caseId, 'step-documents-sign-1', dayBefore(2));
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { formatCalendarDay } from '../../core/people-dates';
 import { addDays, dateOf } from '../../domain/dates';
 import { SESSION_COOKIE } from '../../web/session';
-import { consoleStackPerFile, openDemoCase } from '../support/console';
+import { consoleStackPerFile, openDemoCase, requestContinuedPresence } from '../support/console';
 import { eventually } from '../support/stack';
 
 const suite = consoleStackPerFile();
@@ -43,12 +43,7 @@ test("a request signed as of a day before its alarms leaves none of them on the 
     identifiedOn: addDays(todayOn, -70),
     name: 'Passed Alarms Survivor (fictitious)',
   });
-  await request(suite.app)
-    .post(`/api/cases/${caseId}/steps/cp_request-1/sign-off`)
-    .set(suite.stack.as('law_enforcement'))
-    .set('Idempotency-Key', 'timeline-passed-alarms-request')
-    .send({ outcome: 'requested', details: { requestedOn: addDays(todayOn, -69) } })
-    .expect(200);
+  await requestContinuedPresence(suite, caseId, 'timeline-passed-alarms-request', addDays(todayOn, -69));
 
   // The coordinator's notice of what passed, once the entry session is over: what it lists, the timeline lists.
   await suite.stack.env.sleep(3_600_000);
