@@ -3,12 +3,13 @@
  * status, how long it took and who asked. Never a body, a header, a query parameter's value, a query parameter's name
  * no route knows, or a path segment that is neither a route's word nor an id: an Authorization header, a token put in
  * a URL or a survivor's name searched for or typed into a path (`/cases/maria-lopez`, `/cases?Jane%20Example`) never
- * reaches the log.
+ * reaches the log, nor the request's span with tracing on (app/tracing.ts `spanUrlAsLogged`).
  *
  * Our own, rather than pino-http: pino-http made two child loggers for every request, whether or not anything logged
  * through them, and that was a tenth of the CPU a case read costs (README, "Reads").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { spanUrlAsLogged } from '../app/tracing';
 import type { Logger } from '../core/logger';
 import { STEP_KINDS } from '../domain/types';
 import { assignRequestId } from './request-id';
@@ -59,6 +60,8 @@ export function requestLog(
     vocabulary ??= options.vocabulary();
     // As it arrived: a router mounted on a prefix rewrites `req.url` while the request passes through it.
     const url = withoutFreeText(options.loggedUrl(withoutQueryValues(req.url ?? '', vocabulary)), vocabulary);
+    // The request's span, with tracing on, says the URL as this line does: it was recorded as sent.
+    spanUrlAsLogged(url);
     const ids = assignRequestId(req, res);
     req.id = ids.id;
     req.correlationId = ids.correlationId;
