@@ -233,22 +233,36 @@ function numberHeld(reference: string, forms: string[]): boolean {
 }
 
 /**
- * Whether a reference holds the survivor's contact: an email address (the reference letters and digits only, so the
- * address's local part as it reads without its dots, underscores or plus: maria.lopez in PD-MARIALOPEZ, or the whole
- * address, a local part of 3 letters or digits or more), or a phone number (one of 7 digits or more: its last 7, the
- * number without its area or country code, however the reference sets them apart). Other contacts (a shelter's
- * name, "through the advocate") are not read.
+ * Whether a reference holds the survivor's contact: an email address in it (the reference letters and digits only, so
+ * the address's local part as it reads without its dots, underscores or plus: maria.lopez in PD-MARIALOPEZ, or the
+ * whole address, a local part of 3 letters or digits or more), or a phone number in it (digits written together or set
+ * apart by spaces, hyphens, dots, slashes or parentheses, 7 or more: any 7 of them in a row, its last 7, the number
+ * without its area or country code, among them, however the reference sets them apart). Each address and each
+ * number is read on its own: a contact is often a number with words or an address beside it ("555-867-5309 (sister,
+ * after 6pm)", "+1 555 867 5309, 77 Main St"), or two ways to reach the survivor, where the digits of the whole
+ * contact run together, or everything before its last "@", were no number or address of the survivor's. Other contacts
+ * (a shelter's name, "through the advocate") are not read.
  */
 function contactHeld(reference: string, contact: string): boolean {
-  const at = contact.lastIndexOf('@');
-  if (at > 0) {
-    const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-    const local = fold(contact.slice(0, at));
-    return local.length >= 3 && fold(reference).includes(local);
-  }
-  const digits = contact.replace(/\D/g, '');
-  return digits.length >= MIN_HELD_DIGITS && numberHeld(reference, [digits.slice(-MIN_HELD_DIGITS)]);
+  const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const addresses = contact.match(EMAIL_ADDRESS) ?? [];
+  const locals = addresses.map((address) => fold(address.slice(0, address.lastIndexOf('@'))));
+  if (locals.some((local) => local.length >= 3 && fold(reference).includes(local))) return true;
+  const numbers = (contact.replace(EMAIL_ADDRESS, ' ').match(PHONE_NUMBER) ?? []).map((number) =>
+    number.replace(/\D/g, ''),
+  );
+  const held = numbers.flatMap((digits) =>
+    Array.from({ length: Math.max(0, digits.length - MIN_HELD_DIGITS + 1) }, (_, at) =>
+      digits.slice(at, at + MIN_HELD_DIGITS),
+    ),
+  );
+  return numberHeld(reference, held);
 }
+
+/** An email address as a contact holds it among other words: no spaces, commas, brackets or quotes in it. */
+const EMAIL_ADDRESS = /[^\s@,;:<>()[\]"']+@[^\s@,;:<>()[\]"']+/g;
+/** A number as a phone number is written: digits, and spaces, hyphens, dots, slashes or parentheses between them. */
+const PHONE_NUMBER = /\d[\d\s()./-]*\d/g;
 
 /** The three date shapes that run together or set apart by hyphens read as a date: 1993-07-14, 07-14-1993, 14-07-93. */
 const DATE_SHAPES = ['4-2-2', '2-2-4', '2-2-2'];

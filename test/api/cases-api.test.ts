@@ -427,6 +427,28 @@ describe('opening a case', () => {
     ['the phone number of the contact', '555-867-5309', { contact: '555-867-5309' }, 'contact'],
     ['the phone number without its codes', 'TF-867-5309', { contact: '+1 (555) 867-5309' }, 'contact'],
     ['the email address’s local part', 'PD-ROSEBUD77', { contact: 'rose.bud77@example.org' }, 'contact'],
+    // Each number and address of a contact read on its own (probe P2), where the digits of the whole contact were
+    // read as one number and everything before its last "@" as one address: each of these was opened (201).
+    ['a phone number with words after it', 'PD-5558675309', { contact: '555-867-5309 (sister, after 6pm)' }, 'contact'],
+    ['a phone number beside an address', 'PD-867-5309', { contact: '+1 555 867 5309, 77 Main St' }, 'contact'],
+    [
+      'the first of two phone numbers',
+      'PD-8675309',
+      { contact: 'sister 555-867-5309 or cell 555-201-4477' },
+      'contact',
+    ],
+    [
+      'a phone number beside an email address',
+      'PD-8675309',
+      { contact: 'rose.bud77@example.org or 555-867-5309' },
+      'contact',
+    ],
+    [
+      'an email address beside a phone number',
+      'PD-ROSEBUD77',
+      { contact: 'call 555-867-5309 or rose.bud77@example.org' },
+      'contact',
+    ],
   ])(
     'refuses a reference that holds %s, naming reference, in words that do not repeat it (probe D5)',
     async (_what, reference, fields, why) => {
@@ -453,6 +475,9 @@ describe('opening a case', () => {
       expect((await openCase({ reference, survivor })).reference).toBe(reference);
     const phone = { ...nadia, contact: 'Shelter line 555-0100' };
     expect((await openCase({ reference: 'PD-555-010', survivor: phone })).reference).toBe('PD-555-010');
+    // A contact's numbers are read one by one: the house number and ZIP code beside the phone make none of its own.
+    const address = { ...nadia, contact: '555-867-5309, 77 Main St, Fresno CA 93721' };
+    expect((await openCase({ reference: 'PD-9372177', survivor: address })).reference).toBe('PD-9372177');
   });
 
   it("opens cases under an agency's case numbers, beside the same survivor", async () => {
