@@ -15,7 +15,7 @@ import { sessionCookieReader } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate } from './db/migrate';
 import { s3ObjectStore } from './db/object-store';
-import { createPool } from './db/pool';
+import { createPool, namingDatabaseUrl } from './db/pool';
 import { seedDemoAgencies, seedDemoUsers } from './db/seed';
 import { canRewriteAudit, ensureServiceLogin } from './db/service-role';
 import { startMailCapture, type MailCapture } from './mail/capture-server';
@@ -106,8 +106,11 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     // Migrations run as the tables' owner; the service itself connects as a role that cannot rewrite the audit trail.
     const databaseUrl = await (async () => {
       if ('url' in config.database) {
-        await migrate(config.database.migrationUrl ?? config.database.url, logger);
-        return config.database.url;
+        const { url, migrationUrl } = config.database;
+        await namingDatabaseUrl(migrationUrl ? 'MIGRATION_DATABASE_URL' : 'DATABASE_URL', migrationUrl ?? url, () =>
+          migrate(migrationUrl ?? url, logger),
+        );
+        return url;
       }
       const { port, dataDir } = config.database.embedded;
       // Restarted on the same cluster if it dies; the pool reconnects by itself.
@@ -135,6 +138,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     await workflowCode;
     const pool: Pool = createPool(databaseUrl);
     stoppers.push(() => pool.end());
+    // The service's own login, which may be refused where the owner's was taken.
+    if ('url' in config.database) await namingDatabaseUrl('DATABASE_URL', databaseUrl, () => pool.query('SELECT 1'));
     // Before anything is served or run: data sealed under a key the keyring lacks would fail every read of it.
     await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
     // ... and a payload key whose id is the deployment's but whose bytes are not would fail every workflow task and

@@ -1,6 +1,6 @@
 /** The service's connection pool. One per process; close it on shutdown so the process can exit. */
 import { createHash } from 'node:crypto';
-import { PG_QUERY_TIMEOUT } from '../core/errors';
+import { PG_QUERY_TIMEOUT, unavailableDependency } from '../core/errors';
 import { Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 
 /** A pool or a client inside a transaction. */
@@ -52,6 +52,46 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // process. The next query gets a fresh connection.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** SQLSTATEs of a login PostgreSQL refuses: class 28 (a wrong user or password), 3D000 (no such database). */
+const REFUSED_LOGIN = /^(28|3D000$)/;
+
+/**
+ * Runs `work`, a start-up's first use of PostgreSQL through `url`, the value of `variable`. When PostgreSQL cannot be
+ * reached there (not up yet, a wrong host or port) or refuses the login, the error names the variable and the address
+ * tried, its password left out, for the one line the service prints as it exits, where that line read node-postgres's
+ * bare "connect ECONNREFUSED 127.0.0.1:5432" or "password authentication failed for user …", naming neither.
+ */
+export async function namingDatabaseUrl<T>(
+  variable: 'DATABASE_URL' | 'MIGRATION_DATABASE_URL',
+  url: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const refused = typeof code === 'string' && REFUSED_LOGIN.test(code);
+    if (!refused && unavailableDependency(error) !== 'postgres') throw error;
+    throw new Error(
+      `${variable} ${addressOf(url)} cannot be used (${String(message)}): check that PostgreSQL listens there and ` +
+        `that the user, password and database in ${variable} are right.`,
+      { cause: error },
+    );
+  }
+}
+
+/** A connection URL without its password (nor parameters, which may carry one). */
+function addressOf(url: string): string {
+  try {
+    const address = new URL(url);
+    address.password = '';
+    address.search = '';
+    return address.toString();
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */

@@ -1,6 +1,9 @@
 /**
  * A Temporal that cannot be reached at TEMPORAL_ADDRESS stops the service, and `npm run admin -- reproject`, with one
- * line naming the variable and the address tried, never the SDK's bare "Failed to connect before the deadline".
+ * line naming the variable and the address tried, never the SDK's bare "Failed to connect before the deadline". So
+ * does a PostgreSQL that cannot be reached at MIGRATION_DATABASE_URL or DATABASE_URL, or that refuses its login (a
+ * process started before the database is up, as an operator starting the separate processes in any order may do),
+ * never node-postgres's bare "connect ECONNREFUSED 127.0.0.1:5740", and never the URL's password.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +25,7 @@ let address: string;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  dataDir = await mkdtemp(join(tmpdir(), 'relief-cases-temporal-unreachable-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'relief-cases-unreachable-at-start-'));
   address = `127.0.0.1:${await freePort()}`;
 }, 60_000);
 
@@ -61,6 +64,55 @@ test('npm start as a deployment process exits 1 naming TEMPORAL_ADDRESS and the 
   });
   expect(code).toBe(1);
   expect(stderr).toMatch(named());
+}, 60_000);
+
+/** A deployment's API process against this PostgreSQL, or the one given, with Temporal where nothing listens. */
+const deploymentProcess = async (database: Record<string, string>) =>
+  run('main.ts', [], {
+    SERVICE_ROLE: 'api',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TEMPORAL_ADDRESS: address,
+    SMTP_URL: 'smtp://127.0.0.1:2',
+    PUBLIC_BASE_URL: 'https://relief.example.org',
+    ...KEYS,
+    ...database,
+  });
+
+test('a deployment process started before its PostgreSQL is up exits 1 naming the variable and the address, not the password', async () => {
+  const port = await freePort();
+  const { code, stderr } = await deploymentProcess({
+    DATABASE_URL: `postgres://relief_service:service-secret@127.0.0.1:${port}/relief`,
+    MIGRATION_DATABASE_URL: `postgres://owner:owner-secret@127.0.0.1:${port}/relief`,
+  });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(
+    new RegExp(
+      `^MIGRATION_DATABASE_URL postgres://owner@127\\.0\\.0\\.1:${port}/relief cannot be used \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`,
+      'm',
+    ),
+  );
+  expect(stderr).not.toMatch(/secret/);
+}, 60_000);
+
+test("a deployment process whose DATABASE_URL's login PostgreSQL refuses exits 1 naming DATABASE_URL", async () => {
+  const service = new URL(database.connectionString);
+  service.password = 'not-the-password';
+  const { code, stderr } = await deploymentProcess({
+    DATABASE_URL: service.toString(),
+    MIGRATION_DATABASE_URL: database.ownerConnectionString,
+  });
+  expect(code).toBe(1);
+  service.password = '';
+  expect(stderr).toMatch(
+    new RegExp(
+      `^DATABASE_URL ${service.toString().replace(/[.?]/g, '\\$&')} cannot be used \\(password authentication failed`,
+      'm',
+    ),
+  );
+  expect(stderr).not.toMatch(/not-the-password/);
 }, 60_000);
 
 test('npm run admin -- reproject exits naming TEMPORAL_ADDRESS and the address tried', async () => {
