@@ -22,8 +22,8 @@ import { passwordProblem, temporaryPassword } from './app/password-policy';
 import { MIN_PASSWORD_LENGTH } from './core/passwords';
 import { agencyKindOf, upsertAgencies } from './db/agencies';
 import { recordAudit } from './db/audit';
-import { migrate } from './db/migrate';
-import { createPool, inTransaction } from './db/pool';
+import { migrateDeployment, ownerOf } from './db/migrate';
+import { inTransaction, reachablePool } from './db/pool';
 import { createUser, findUser } from './db/users';
 import { resealDocuments, type DocumentStorage } from './db/documents';
 import { s3ObjectStore } from './db/object-store';
@@ -33,6 +33,9 @@ import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
 import { refuseWrongPayloadKeys } from './app/payload-keys-checked';
 import { connectClient, namingTemporalAddress } from './temporal/connection';
 import { dataConverterFor } from './temporal/data-converter';
+
+/** Each admin command's one connection, named in pg_stat_activity. */
+const ADMIN_POOL = { max: 1, applicationName: 'relief-cases-admin' };
 
 const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-name <text> --agency <id>
                       [--agency-kind <kind> --agency-name <text>]   (to register the agency if it is new)
@@ -96,8 +99,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  await migrate(config.database.migrationUrl ?? config.database.url);
-  const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
+  await migrateDeployment(config.database);
+  const pool = await reachablePool('DATABASE_URL', config.database.url, ADMIN_POOL);
   try {
     // The agency it registers, the user and the audit row saying both are one transaction, checked before anything is
     // written: a refusal (the username taken, or taken by someone else meanwhile) leaves no agency registered unsaid.
@@ -168,7 +171,7 @@ async function reproject(refresh: boolean): Promise<number> {
     return 2;
   }
   const settings = config.temporal.connect;
-  const pool = createPool(config.database.url, { max: 1, applicationName: 'relief-cases-admin' });
+  const pool = await reachablePool('DATABASE_URL', config.database.url, ADMIN_POOL);
   let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
   try {
     // A payload key with the deployment's id but other bytes would open none of the workflows: refused as the service
@@ -242,9 +245,9 @@ async function reseal(): Promise<number> {
     return 2;
   }
   const keyring = config.identityKeys.keyring;
-  const ownerUrl = config.database.migrationUrl ?? config.database.url;
-  await migrate(ownerUrl);
-  const pool = createPool(ownerUrl, { max: 1, applicationName: 'relief-cases-admin' });
+  await migrateDeployment(config.database);
+  const owner = ownerOf(config.database);
+  const pool = await reachablePool(owner.variable, owner.url, ADMIN_POOL);
   try {
     // Every key in use must be at hand to open what it sealed: the same refusal as the service's at start.
     await refuseMissingIdentityKeys(pool, keyring);

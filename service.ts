@@ -13,9 +13,9 @@ import { idTokenVerifier } from './api/oidc';
 import { createConsole } from './web/console';
 import { sessionCookieReader } from './web/session';
 import { startEmbeddedPostgres } from './db/embedded-postgres';
-import { migrate } from './db/migrate';
+import { migrate, migrateDeployment } from './db/migrate';
 import { s3ObjectStore } from './db/object-store';
-import { createPool, namingDatabaseUrl } from './db/pool';
+import { createPool, reachablePool } from './db/pool';
 import { seedDemoAgencies, seedDemoUsers } from './db/seed';
 import { canRewriteAudit, ensureServiceLogin } from './db/service-role';
 import { startMailCapture, type MailCapture } from './mail/capture-server';
@@ -106,11 +106,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     // Migrations run as the tables' owner; the service itself connects as a role that cannot rewrite the audit trail.
     const databaseUrl = await (async () => {
       if ('url' in config.database) {
-        const { url, migrationUrl } = config.database;
-        await namingDatabaseUrl(migrationUrl ? 'MIGRATION_DATABASE_URL' : 'DATABASE_URL', migrationUrl ?? url, () =>
-          migrate(migrationUrl ?? url, logger),
-        );
-        return url;
+        await migrateDeployment(config.database, logger);
+        return config.database.url;
       }
       const { port, dataDir } = config.database.embedded;
       // Restarted on the same cluster if it dies; the pool reconnects by itself.
@@ -136,10 +133,10 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     // timer that fires before the connection's own event: opened while webpack ran, a connection PostgreSQL had taken
     // at once timed out, and start-up failed under load. The pool's first connection waits for the bundle.
     await workflowCode;
-    const pool: Pool = createPool(databaseUrl);
+    // A deployment's own login may be refused where its owner's was taken: said naming DATABASE_URL.
+    const pool: Pool =
+      'url' in config.database ? await reachablePool('DATABASE_URL', databaseUrl) : createPool(databaseUrl);
     stoppers.push(() => pool.end());
-    // The service's own login, which may be refused where the owner's was taken.
-    if ('url' in config.database) await namingDatabaseUrl('DATABASE_URL', databaseUrl, () => pool.query('SELECT 1'));
     // Before anything is served or run: data sealed under a key the keyring lacks would fail every read of it.
     await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
     // ... and a payload key whose id is the deployment's but whose bytes are not would fail every workflow task and

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate' with { 'resolution-mode': 'import' };
 import { Client } from 'pg';
 import type { Logger } from '../core/logger';
+import { namingDatabaseUrl, type DatabaseVariable } from './pool';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
 
@@ -32,6 +33,25 @@ export async function migrate(databaseUrl: string, logger?: Logger): Promise<str
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * `migrate` for a deployment: as its tables' owner, MIGRATION_DATABASE_URL, or DATABASE_URL without it, the variable
+ * named when PostgreSQL cannot be reached there or refuses the login (`namingDatabaseUrl`).
+ */
+export function migrateDeployment(database: DeploymentDatabase, logger?: Logger) {
+  const owner = ownerOf(database);
+  return namingDatabaseUrl(owner.variable, owner.url, () => migrate(owner.url, logger));
+}
+
+interface DeploymentDatabase {
+  url: string;
+  migrationUrl?: string;
+}
+
+/** Who owns a deployment's tables: MIGRATION_DATABASE_URL, or DATABASE_URL without it. */
+export function ownerOf({ url, migrationUrl }: DeploymentDatabase): { variable: DatabaseVariable; url: string } {
+  return migrationUrl ? { variable: 'MIGRATION_DATABASE_URL', url: migrationUrl } : { variable: 'DATABASE_URL', url };
 }
 
 async function migrateWith(dbClient: Client, logger?: Logger): Promise<string[]> {

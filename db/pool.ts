@@ -54,6 +54,8 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   return pool;
 }
 
+export type DatabaseVariable = 'DATABASE_URL' | 'MIGRATION_DATABASE_URL';
+
 /** SQLSTATEs of a login PostgreSQL refuses: class 28 (a wrong user or password), 3D000 (no such database). */
 const REFUSED_LOGIN = /^(28|3D000$)/;
 
@@ -64,7 +66,7 @@ const REFUSED_LOGIN = /^(28|3D000$)/;
  * bare "connect ECONNREFUSED 127.0.0.1:5432" or "password authentication failed for user …", naming neither.
  */
 export async function namingDatabaseUrl<T>(
-  variable: 'DATABASE_URL' | 'MIGRATION_DATABASE_URL',
+  variable: DatabaseVariable,
   url: string,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -82,12 +84,29 @@ export async function namingDatabaseUrl<T>(
   }
 }
 
-/** A connection URL without its password (nor parameters, which may carry one). */
+/**
+ * A pool of a deployment's start-up or admin command, its first connection made here, so that a PostgreSQL that
+ * cannot be reached or refuses the login is told naming `variable` (`namingDatabaseUrl`) before anything else runs.
+ */
+export async function reachablePool(variable: DatabaseVariable, url: string, options: PoolOptions = {}): Promise<Pool> {
+  const pool = createPool(url, options);
+  try {
+    await namingDatabaseUrl(variable, url, () => pool.query('SELECT 1'));
+    return pool;
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A connection URL without its password, nor a parameter naming one (`?password=`, `sslpassword`). */
 function addressOf(url: string): string {
   try {
     const address = new URL(url);
     address.password = '';
-    address.search = '';
+    for (const name of [...address.searchParams.keys()]) {
+      if (name.toLowerCase().includes('password')) address.searchParams.delete(name);
+    }
     return address.toString();
   } catch {
     return '(not a URL)';

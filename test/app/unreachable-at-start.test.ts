@@ -3,7 +3,8 @@
  * line naming the variable and the address tried, never the SDK's bare "Failed to connect before the deadline". So
  * does a PostgreSQL that cannot be reached at MIGRATION_DATABASE_URL or DATABASE_URL, or that refuses its login (a
  * process started before the database is up, as an operator starting the separate processes in any order may do),
- * never node-postgres's bare "connect ECONNREFUSED 127.0.0.1:5740", and never the URL's password.
+ * never node-postgres's bare "connect ECONNREFUSED 127.0.0.1:5740", and never the URL's password; and so do the admin
+ * commands.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -123,4 +124,24 @@ test('npm run admin -- reproject exits naming TEMPORAL_ADDRESS and the address t
   });
   expect(code).toBe(1);
   expect(stderr).toMatch(named());
+}, 60_000);
+
+test('npm run admin -- reproject and create-admin exit naming DATABASE_URL when PostgreSQL is not up', async () => {
+  const port = await freePort();
+  const unreachable = new RegExp(
+    `^DATABASE_URL postgres://relief_service@127\\.0\\.0\\.1:${port}/relief cannot be used \\(connect ECONNREFUSED`,
+    'm',
+  );
+  const env = { DATABASE_URL: `postgres://relief_service:service-secret@127.0.0.1:${port}/relief`, ...KEYS };
+  const reprojected = await run('admin.ts', ['reproject'], { ...env, TEMPORAL_ADDRESS: address });
+  const created = await run(
+    'admin.ts',
+    ['create-admin', '--username', 'ops-admin', '--display-name', 'Ops Admin', '--agency', 'state-task-force'],
+    env,
+  );
+  for (const { code, stderr } of [reprojected, created]) {
+    expect(code).toBe(1);
+    expect(stderr).toMatch(unreachable);
+    expect(stderr).not.toMatch(/secret/);
+  }
 }, 60_000);
