@@ -141,7 +141,8 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
     await refuseMissingIdentityKeys(pool, identityKeyring, { developmentKey: !('keyring' in config.identityKeys) });
     // ... and a payload key whose id is the deployment's but whose bytes are not would fail every workflow task and
     // answer sealed under the deployment's key: refused before Temporal is reached and the worker polls.
-    // So is the embedded mode's development key alone where a rotation left payloads sealed under another.
+    // So is a keyring, in every mode, lacking a key the deployment's processes held (a rotation's, whose payloads the
+    // histories may hold): the embedded mode's development key alone, as a PAYLOAD_KEYS that dropped an older key.
     await refuseWrongPayloadKeys(pool, payloadKeyring, { developmentKey: !('keyring' in config.payloadKeys) });
     if (await canRewriteAudit(pool)) {
       logger.warn(

@@ -23,28 +23,39 @@ export class PayloadKeyWrongError extends Error {
 }
 
 /**
- * The embedded mode started without PAYLOAD_KEYS (its development key alone) on a data folder whose processes held
- * other payload keys: a rotation made there, whose key sealed the payloads of the cases' histories since. Without it the
- * worker fails each of their workflow tasks ("payload encryption key … is not in the keyring") while /ready answers
- * 200 and every write to those cases times out. A deployment that sets PAYLOAD_KEYS may have dropped an old key on
- * purpose (its histories past retention), so only the development key alone is refused so.
+ * A process started without a payload key the deployment's processes held (each wrote its check): a rotation's key
+ * whose payloads the cases' histories hold. Without it the worker fails each of their workflow tasks ("payload
+ * encryption key … is not in the keyring") and the API fails to decode their answers, while /ready answers 200 and
+ * every write to those cases times out. Refused in every mode, the embedded mode's development key alone and a
+ * PAYLOAD_KEYS alike: an old key dropped on purpose (its histories past retention) is retired by deleting its check
+ * (README, "Keys and their rotation").
  */
 export class PayloadKeysMissingError extends Error {
-  constructor(readonly keyIds: string[]) {
+  constructor(
+    readonly keyIds: string[],
+    developmentKey: boolean,
+  ) {
     const one = keyIds.length === 1;
+    const keys = `the payload key${one ? '' : 's'} ${keyIds.join(', ')}`;
+    const why = developmentKey
+      ? 'PAYLOAD_KEYS is not set, so the embedded mode used its development key from the data folder, but this data ' +
+        `folder's Temporal payloads were sealed under ${keys} too (a rotation)`
+      : `PAYLOAD_KEYS lacks ${keys}, which this deployment's processes held (a rotation), so Temporal payloads may be ` +
+        `sealed under ${one ? 'it' : 'them'}`;
     super(
-      `PAYLOAD_KEYS is not set, so the embedded mode used its development key from the data folder, but this data ` +
-        `folder's Temporal payloads were sealed under the payload key${one ? '' : 's'} ${keyIds.join(', ')} too (a ` +
-        'rotation): without it the cases whose histories hold them cannot run. Set PAYLOAD_KEYS as it was before ' +
-        '(PAYLOAD_KEYS=<current>,<older key id>:<its key>,…) and start again (README, "Keys and their rotation").',
+      `${why}: without ${one ? 'it' : 'them'} the cases whose histories hold such payloads cannot run. Set ` +
+        'PAYLOAD_KEYS as it was before (PAYLOAD_KEYS=<current>,<older key id>:<its key>,…) and start again; a key ' +
+        'dropped on purpose, once no history sealed with it is needed, is retired by deleting its check (README, ' +
+        '"Keys and their rotation").',
     );
     this.name = 'PayloadKeysMissingError';
   }
 }
 
 /**
- * Throws PayloadKeyWrongError when a key of the keyring is not the deployment's key of its id, and, for the embedded
- * mode's development key (`developmentKey`), PayloadKeysMissingError when the deployment held other payload keys.
+ * Throws PayloadKeyWrongError when a key of the keyring is not the deployment's key of its id, and
+ * PayloadKeysMissingError when the deployment held payload keys the keyring lacks (`developmentKey`: the keyring is
+ * the embedded mode's development key alone, which the message says).
  */
 export async function refuseWrongPayloadKeys(
   db: Queryable,
@@ -54,7 +65,6 @@ export async function refuseWrongPayloadKeys(
   const held = [keyring.current, ...(keyring.previous ?? [])];
   const wrong = await payloadKeysNotOpeningTheirCheck(db, held);
   if (wrong.length > 0) throw new PayloadKeyWrongError(wrong);
-  if (!options.developmentKey) return;
   const missing = (await payloadKeyIdsChecked(db)).filter((id) => !held.some((key) => key.id === id));
-  if (missing.length > 0) throw new PayloadKeysMissingError(missing);
+  if (missing.length > 0) throw new PayloadKeysMissingError(missing, options.developmentKey ?? false);
 }

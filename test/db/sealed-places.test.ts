@@ -23,7 +23,7 @@ import { identityKeysMissing, keysInUse, SEALED_PLACES } from '../../db/sealed-p
 import { DEMO_AGENCIES, seedDemoAgencies } from '../../db/seed';
 import { getSurvivor, saveSurvivor, listSurvivorRevisions } from '../../db/survivors';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
-import { startServiceProcess } from '../support/service-process';
+import { keyringVariable, startServiceProcess } from '../support/service-process';
 import { TEST_PAYLOAD_KEYRING } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -32,8 +32,6 @@ const NEW = { id: 'k2028b', key: randomBytes(32) };
 const beforeRotation: IdentityKeyring = { current: OLD };
 const afterRotation: IdentityKeyring = { current: NEW, previous: [OLD] };
 const oldDropped: IdentityKeyring = { current: NEW };
-const keysOf = (keyring: IdentityKeyring) =>
-  [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
 
 /** A PDF uploaded to the case's CP request, named `name`.pdf and holding its name: a document to seal. */
 const pdfOf = (caseId: string, name: string): NewDocument => ({
@@ -171,7 +169,7 @@ describe('against a database', () => {
         taskQueue: 'sealed-places',
         smtpUrl: 'smtp://127.0.0.1:1',
         payloadKeyring: TEST_PAYLOAD_KEYRING,
-        env: { IDENTITY_KEYS: keysOf(oldDropped) },
+        env: { IDENTITY_KEYS: keyringVariable(oldDropped) },
       },
       'api',
     );
@@ -189,7 +187,7 @@ describe('against a database', () => {
             PATH: process.env.PATH ?? '',
             DATABASE_URL: db.connectionString,
             MIGRATION_DATABASE_URL: db.ownerConnectionString,
-            IDENTITY_KEYS: keysOf(keyring),
+            IDENTITY_KEYS: keyringVariable(keyring),
             SMTP_URL: 'smtp://mail.internal:25',
           },
         });

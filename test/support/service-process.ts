@@ -50,9 +50,12 @@ process.once('exit', () => {
 
 const READY = { api: 'API listening', worker: 'case worker running' } as const;
 
+/** A keyring as PAYLOAD_KEYS and IDENTITY_KEYS give it: `<id>:<base64 key>`, the current key first, comma-separated. */
+export const keyringVariable = (keyring: IdentityKeyring): string =>
+  [keyring.current, ...(keyring.previous ?? [])].map((key) => `${key.id}:${key.key.toString('base64')}`).join(',');
+
 /** Starts one process of the service and waits until it serves (API) or polls its task queue (worker). */
 export async function startServiceProcess(deployment: Deployment, role: 'api' | 'worker'): Promise<ServiceProcess> {
-  const key = deployment.payloadKeyring.current;
   const port = role === 'api' ? await freePort() : undefined;
   return spawnService(role, READY[role], port, 'node', {
     SERVICE_ROLE: role,
@@ -65,11 +68,9 @@ export async function startServiceProcess(deployment: Deployment, role: 'api' | 
     SMTP_URL: deployment.smtpUrl,
     MAIL_FROM: 'Relief cases <no-reply@relief.example.org>',
     PUBLIC_BASE_URL: 'https://relief.example.org',
-    PAYLOAD_KEYS: `${key.id}:${key.key.toString('base64')}`,
+    PAYLOAD_KEYS: keyringVariable(deployment.payloadKeyring),
     IDENTITY_KEYS: deployment.identityKeyring
-      ? [deployment.identityKeyring.current, ...(deployment.identityKeyring.previous ?? [])]
-          .map((identityKey) => `${identityKey.id}:${identityKey.key.toString('base64')}`)
-          .join(',')
+      ? keyringVariable(deployment.identityKeyring)
       : `process-test:${Buffer.alloc(32, 7).toString('base64')}`,
     ...(deployment.policyFile ? { POLICY_FILE: deployment.policyFile } : {}),
     LOG_LEVEL: 'info',
