@@ -21,6 +21,7 @@ import {
   accountCounter,
   claimPasswordCheck,
   clearFailures,
+  countFailure,
   DEFAULT_LOCKOUT,
   tokenCounter,
   type FailureCounter,
@@ -290,10 +291,11 @@ export function createAccessService(deps: AccessDeps) {
 
   /**
    * The one way a password is checked, wherever it is typed: refused unchecked while the `judge`'s count is locked
-   * (429), counted as a failure otherwise, and the count cleared on success. Judged by the account's count
-   * (`account_locked`, the same for every username, existing or not) unless a device that signed in to this account
-   * before (`device_locked`) or a signed-in token (`proveCurrentPassword`) asks: its user is then not held back by
-   * strangers' guesses at the account, nor are they forgiven.
+   * (429), counted as running otherwise and as a failure once the password is wrong (a right one never is), the count
+   * cleared on success. Judged by the account's count (`account_locked`, the same for every username, existing or
+   * not) unless a device that signed in to this account before (`device_locked`) or a signed-in token
+   * (`proveCurrentPassword`) asks: its user is then not held back by strangers' guesses at the account, nor are they
+   * forgiven.
    */
   const passwordOf = async (username: string, password: string, judge = byAccount(username)): Promise<User | null> => {
     const { lockedUntil } = await claimPasswordCheck(pool, judge.counter, await lockoutNow(), lockout);
@@ -309,7 +311,10 @@ export function createAccessService(deps: AccessDeps) {
     }
     const user = await checkPassword(pool, username, password);
     if (user) await clearFailures(pool, judge.counter);
-    else if (judge.alsoFails) await claimPasswordCheck(pool, judge.alsoFails, await lockoutNow(), lockout);
+    else {
+      await countFailure(pool, judge.counter, await lockoutNow(), lockout, true);
+      if (judge.alsoFails) await countFailure(pool, judge.alsoFails, await lockoutNow(), lockout, false);
+    }
     return user;
   };
 

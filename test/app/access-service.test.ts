@@ -7,15 +7,13 @@ import { createTestUser, TEST_PASSWORD } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
+/** A police officer of the demo agency, whose password is TEST_PASSWORD. */
+const officer = (username: string) =>
+  createTestUser(db.pool, { username, agencyId: 'demo-police', roles: ['agency_officer'], password: TEST_PASSWORD });
 beforeAll(async () => {
   db = await startTestDatabase();
   await seedDemoAgencies(db.pool);
-  await createTestUser(db.pool, {
-    username: 'svc-officer',
-    agencyId: 'demo-police',
-    roles: ['agency_officer'],
-    password: TEST_PASSWORD,
-  });
+  await officer('svc-officer');
 });
 afterAll(() => db?.stop());
 
@@ -63,4 +61,39 @@ it('signs in, refuses a wrong password, locks the account after repeated ones, a
 it('answers 404 for OpenID Connect when no verifier is configured', async () => {
   const access = createAccessService({ pool: db.pool, logger: createLogger({ level: 'silent' }) });
   await expect(access.oidcNonce()).rejects.toMatchObject({ options: { code: 'oidc_not_configured' } });
+});
+
+describe('password checks running at once', () => {
+  // The default policy's free failures, with a clock of the test's: no failure before these sign-ins.
+  const policy = { freeFailures: 5, firstLockMs: 60_000, maxLockMs: 3_600_000, forgetAfterMs: 24 * 3_600_000 };
+  const accessAt = (clock: Date) =>
+    createAccessService({
+      pool: db.pool,
+      logger: createLogger({ level: 'silent' }),
+      lockout: { policy, now: async () => clock },
+    });
+  const signInsAtOnce = (access: ReturnType<typeof accessAt>, username: string, password: string, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, (_, attempt) =>
+        access.signIn({ username, password }, `${username}-${attempt}`).then(() => 'signed in', codeOf),
+      ),
+    );
+
+  it('never counts a right password as a failure: twelve right sign-ins at once all sign in, and leave no count', async () => {
+    // Each check was counted as a failure until its password was judged, so the sixth locked the account for the
+    // others still running: "eight simultaneous correct sign-ins gave six 201 and two 429 account_locked".
+    await officer('svc-twelve-tabs');
+    const access = accessAt(new Date('2026-03-02T12:00:00Z'));
+    expect(await signInsAtOnce(access, 'svc-twelve-tabs', TEST_PASSWORD, 12)).toEqual(Array(12).fill('signed in'));
+    // And a wrong password after them is the first failure, not the thirteenth.
+    expect(await signInsAtOnce(access, 'svc-twelve-tabs', 'wrong', 1)).toEqual(['invalid_credentials']);
+    expect(await signInsAtOnce(access, 'svc-twelve-tabs', TEST_PASSWORD, 1)).toEqual(['signed in']);
+  });
+
+  it('still checks no more wrong passwords at once than the free failures and the one that locks', async () => {
+    await officer('svc-guessed');
+    const codes = await signInsAtOnce(accessAt(new Date('2026-03-03T12:00:00Z')), 'svc-guessed', 'guess', 12);
+    expect(codes.filter((code) => code === 'invalid_credentials')).toHaveLength(policy.freeFailures + 1);
+    expect(codes.filter((code) => code === 'account_locked')).toHaveLength(12 - policy.freeFailures - 1);
+  });
 });
