@@ -972,7 +972,12 @@ export const UserParamsSchema = z.strictObject({ userId: UserIdSchema });
 export const TokenParamsSchema = z.strictObject({
   tokenId: z.string().regex(/^[a-z0-9]{16}$/, 'expected a token id (16 of a-z 0-9)'),
 });
-export const UserListQuerySchema = z.strictObject({ agencyId: AgencyIdSchema.optional() });
+const MAX_USER_PAGE = 200;
+export const UserListQuerySchema = z.strictObject({
+  agencyId: AgencyIdSchema.optional(),
+  limit: limit(MAX_USER_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
 
 export const AuditQuerySchema = z
   .strictObject({
@@ -1010,6 +1015,7 @@ export const UserViewSchema = z.object({
   createdAt: instant,
   disabledAt: instant.nullable(),
 });
+export const UserPageSchema = z.object({ items: z.array(UserViewSchema), nextCursor: z.string().nullable() });
 
 /** A password the service chose for a user (a reset, or enabling them again): shown this once, kept hashed. */
 export const TemporaryPasswordSchema = z.object({

@@ -534,10 +534,25 @@ export function createAccessService(deps: AccessDeps) {
       return { token, owner: { id: owner.id, username: owner.username } };
     },
 
-    async users(actor: Actor, requestedAgencyId: string | undefined) {
-      const agencyId = administeredAgencyId(actor, requestedAgencyId);
+    /**
+     * The users the admin sees, by agency and username, one page at a time: an agency's admin their own agency's, a
+     * system administrator every agency's (or one's, `agencyId`).
+     */
+    async users(actor: Actor, page: { agencyId?: string; limit: number; cursor?: string }) {
+      const agencyId = administeredAgencyId(actor, page.agencyId);
       if (agencyId !== undefined) requireAdministers(actor, { agencyId, roles: [] });
-      return listUsers(pool, { agencyId });
+      return pagedList(cursorKeys(deps.identityKeyring), 'users', page, 'query', (after) =>
+        listUsers(pool, { agencyId }, { limit: page.limit, after }),
+      );
+    },
+
+    /** One user the admin sees (as `users` lists them): 404 for any other, as for no such user. */
+    async user(actor: Actor, userId: string) {
+      const user = await findUser(pool, { id: userId });
+      const agencyId = administeredAgencyId(actor, undefined);
+      if (!user || (agencyId !== undefined && user.agencyId !== agencyId))
+        throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
+      return user;
     },
 
     async createUser(actor: Actor, request: Omit<NewUser, 'agencyId'> & { agencyId?: string }) {

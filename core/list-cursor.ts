@@ -12,7 +12,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { IdentityKeyring } from './identity-cipher';
 
 /** The lists that page with a cursor; a cursor of one is no cursor of another. */
-export type CursorList = 'steps' | 'cases' | 'notifications' | 'tokens' | 'calendar_feeds' | 'audit';
+export type CursorList = 'steps' | 'cases' | 'notifications' | 'tokens' | 'calendar_feeds' | 'audit' | 'users';
 
 /**
  * What a page is read with: its filters and sort, as the list reads them, and its `cursor` and `limit`, which are

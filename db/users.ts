@@ -48,12 +48,31 @@ export async function findUser(db: Pool | PoolClient, by: { id: string } | { use
   return rows[0] ? userFromRow(rows[0]) : null;
 }
 
-export async function listUsers(pool: Pool, filter: { agencyId?: string } = {}): Promise<User[]> {
+/** One page of users; `nextCursor` is the last one's id, the position the next page starts after. */
+export interface UserPage {
+  items: User[];
+  nextCursor: string | null;
+}
+
+/**
+ * The users (of one agency, or every agency's), by agency and username, `limit` at a time; `after` is the id of the
+ * last of the page before (a position the caller signed, core/list-cursor.ts). Usernames are unique, so no user is
+ * skipped nor listed twice.
+ */
+export async function listUsers(
+  pool: Pool,
+  filter: { agencyId?: string },
+  page: { limit: number; after?: string },
+): Promise<UserPage> {
   const { rows } = await pool.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ($1::text IS NULL OR u.agency_id = $1) ORDER BY u.agency_id, u.username`,
-    [filter.agencyId ?? null],
+    `SELECT ${USER_COLUMNS} FROM ${USER_FROM}
+      WHERE ($1::text IS NULL OR u.agency_id = $1)
+        AND ($3::uuid IS NULL OR (u.agency_id, u.username) > (SELECT p.agency_id, p.username FROM users p WHERE p.id = $3))
+      ORDER BY u.agency_id, u.username LIMIT $2`,
+    [filter.agencyId ?? null, page.limit + 1, page.after ?? null],
   );
-  return rows.map(userFromRow);
+  const items = rows.slice(0, page.limit).map(userFromRow);
+  return { items, nextCursor: rows.length > page.limit ? items[items.length - 1]!.id : null };
 }
 
 /** A fixed hash to verify against when the user does not exist, so timing does not tell which usernames do. */

@@ -626,11 +626,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's. */
+        /** Users, by agency and username, one page at a time: an agency's admin sees their own agency's, a system administrator every agency's. */
         get: operations["getApiUsers"];
         put?: never;
         /** Create a user of an agency with roles fitting its kind. With `password`, they sign in with it. Without one they cannot sign in, nor make API keys (which need their password), until they have one: give it with POST /api/users/{userId}/password-reset (a temporary password, answered once), or link their identity at the agency's OpenID Connect provider (POST /api/users/{userId}/identities) where one is configured. An agency's admin creates non-admin users of their own agency; a system administrator any agency's users, admins included (system_admin is never granted here). The agency's address is told. */
         post: operations["postApiUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user, as GET /api/users lists them: an agency's admin sees their own agency's users, a system administrator every agency's. */
+        get: operations["getApiUsersUserId"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8717,6 +8734,8 @@ export interface operations {
         parameters: {
             query?: {
                 agencyId?: string;
+                cursor?: string;
+                limit?: number;
             };
             header?: {
                 /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
@@ -8729,7 +8748,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the users */
+            /** @description one page; pass nextCursor as cursor for the next */
             200: {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
@@ -8755,6 +8774,7 @@ export interface operations {
                             roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
                             username: string;
                         }[];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -8986,6 +9006,167 @@ export interface operations {
             };
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
+                    RateLimit?: string;
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiUsersUserId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag of an answer read before: when this answer would be the same, it is 304 with no body */
+                "If-None-Match"?: string;
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user */
+            200: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agencyId: string;
+                        /** @enum {string} */
+                        agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate" | "coordinator";
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
+                        createdAt: string;
+                        disabledAt: string | null;
+                        displayName: string;
+                        id: string;
+                        roles: ("coordinator" | "agency_officer" | "advocate" | "supervisor" | "admin" | "system_admin")[];
+                        username: string;
+                    };
+                };
+            };
+            /** @description Not Modified: If-None-Match named the ETag of the answer this request gets; no body */
+            304: {
+                headers: {
+                    /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
+                    ETag?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description needs the admin role */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such user you see */
+            404: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, larger than 64kb */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
+            415: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];

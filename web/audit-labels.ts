@@ -55,6 +55,7 @@ export const REFUSED_REQUEST_LABELS: Readonly<Record<string, string>> = {
   'GET /api/me': 'Read their own account',
   'GET /api/tokens': 'Listed their API keys and sessions',
   'GET /api/users': 'Listed users',
+  'GET /api/users/:userId': 'Read a user’s account',
   'GET /api/users/:userId/identities': 'Read a user’s sign-in identities',
   'GET /api/agencies': 'Listed the agencies',
   'GET /api/audit': 'Read the audit trail',

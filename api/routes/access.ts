@@ -30,6 +30,7 @@ import {
   UserListQuerySchema,
   UserParamsSchema,
   UserRolesSchema,
+  UserPageSchema,
   UserViewSchema,
 } from '../schemas';
 import { z } from 'zod';
@@ -236,11 +237,27 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/users',
       tag: 'administration',
       summary:
-        "Users, by agency and username: an agency's admin sees their own agency's, a system administrator every agency's.",
+        "Users, by agency and username, one page at a time: an agency's admin sees their own agency's, a system administrator every agency's.",
       allow: ADMIN,
       query: UserListQuerySchema,
-      responses: { 200: { description: 'the users', schema: z.object({ items: z.array(UserViewSchema) }) } },
-      handle: async ({ query, actor }) => ({ status: 200, body: { items: await access.users(actor, query.agencyId) } }),
+      responses: {
+        200: { description: 'one page; pass nextCursor as cursor for the next', schema: UserPageSchema },
+      },
+      handle: async ({ query, actor }) => ({ status: 200, body: await access.users(actor, query) }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/users/:userId',
+      tag: 'administration',
+      summary:
+        "A user, as GET /api/users lists them: an agency's admin sees their own agency's users, a system administrator every agency's.",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      responses: {
+        200: { description: 'the user', schema: UserViewSchema },
+        404: { description: 'no such user you see', problem: true },
+      },
+      handle: async ({ params, actor }) => ({ status: 200, body: await access.user(actor, params.userId) }),
     }),
     route({
       method: 'post',

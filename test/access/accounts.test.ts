@@ -768,6 +768,49 @@ describe('administration', () => {
     expect(items.every((u) => u.agencyId === 'demo-police')).toBe(true);
   });
 
+  it('lists users one page at a time, as the other lists (limit, cursor, nextCursor), and reads one by id', async () => {
+    // It answered every user at once, with no nextCursor, and refused `limit` as an unknown parameter.
+    const headers = systemAdmin().headers;
+    const pageOf = async (query: Record<string, string | number>) =>
+      (await request(stack.app).get('/api/users').query(query).set(headers).expect(200)).body as {
+        items: { id: string; username: string; agencyId: string }[];
+        nextCursor: string | null;
+      };
+    const whole = await pageOf({ limit: 200 });
+    expect(whole.nextCursor).toBeNull();
+    expect(whole.items.length).toBeGreaterThan(4);
+    const paged: string[] = [];
+    let page = await pageOf({ limit: 2 });
+    for (;;) {
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.items.map((u) => u.username));
+      if (page.nextCursor === null) break;
+      page = await pageOf({ limit: 2, cursor: page.nextCursor });
+    }
+    // Every user once, by agency and username, as the whole list.
+    expect(paged).toEqual(whole.items.map((u) => u.username));
+
+    const first = await pageOf({ limit: 1, agencyId: 'demo-police' });
+    const otherFilters = await request(stack.app)
+      .get('/api/users')
+      .query({ limit: 1, agencyId: 'demo-advocates', cursor: first.nextCursor! })
+      .set(headers)
+      .expect(400);
+    expect(otherFilters.body).toMatchObject({ code: 'invalid_cursor', errors: [{ field: 'cursor' }] });
+    const garbled = await request(stack.app).get('/api/users').query({ cursor: 'x.y.z' }).set(headers).expect(400);
+    expect(garbled.body).toMatchObject({ code: 'invalid_cursor' });
+    const tooMany = await request(stack.app).get('/api/users').query({ limit: 201 }).set(headers).expect(400);
+    expect(tooMany.body).toMatchObject({ errors: [{ field: 'limit' }] });
+
+    // One user by id, as the list shows them: an agency's admin their own agency's only.
+    const officer = whole.items.find((u) => u.username === 'demo-police-officer')!;
+    const read = await request(stack.app).get(`/api/users/${officer.id}`).set(headers).expect(200);
+    expect(read.body).toMatchObject({ id: officer.id, username: 'demo-police-officer', agencyId: 'demo-police' });
+    const notTheirs = await request(stack.app).get(`/api/users/${officer.id}`).set(user('demo-admin').headers);
+    expect(notTheirs.status).toBe(404);
+    expect(notTheirs.body).toMatchObject({ code: 'user_not_found' });
+  });
+
   it.each([
     ['a line break', 'Evil\r\nBcc: x@evil.example', 'one line of text'],
     ['a right-to-left override', 'Officer \u202eevil', 'without direction controls'],

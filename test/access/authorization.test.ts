@@ -69,6 +69,8 @@ const noStep: Expected = { answer: 'hidden', code: 'step_not_found' };
 const noDocument: Expected = { answer: 'hidden', code: 'document_not_found' };
 /** 404: someone else's token does not exist for a non-admin. */
 const hide: Expected = { answer: 'hidden', code: 'token_not_found' };
+/** A user an admin does not see (another agency's) is "not found", as one that does not exist. */
+const noUser: Expected = { answer: 'hidden', code: 'user_not_found' };
 /** A calendar feed is its owner's alone: another's is "not found", for every role. */
 const noFeed: Expected = { answer: 'hidden', code: 'feed_not_found' };
 /** In the sign-off table: the user owns steps of this kind (exercised by the acceptance test, not refused). */
@@ -103,6 +105,7 @@ const ACCESS_COLUMNS = [
   'revokeOwnToken',
   'revokeOthersToken',
   'listUsers',
+  'readUser',
   'newUser',
   'disableUser',
   'resetPassword',
@@ -123,21 +126,21 @@ type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 // One row per role, one column per endpoint: the table is read across.
 // prettier-ignore
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers newUser disableUser resetPassword enableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
-  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers readUser newUser disableUser resetPassword enableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
   // No case of their own, so no feed of deadlines to make; one made under a working role since taken away they may
   // still list and revoke (it serves nothing: test/api/calendar-feeds.test.ts).
-  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, other, other, other, other, other, other, other, ok, role, role, ok, ok, noFeed, ok],
-  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, noFeed, ok],
-  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, noUser, other, other, other, other, other, other, other, ok, role, role, ok, ok, noFeed, ok],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, noFeed, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
 };
 
 /**
@@ -490,6 +493,10 @@ const uploadPdf = (who: TestUser, note = 'authz test') =>
     .set(who.headers)
     .attach('file', Buffer.from(`%PDF-1.4\n% ${note} ${who.user.username}\n%%EOF\n`), 'request.pdf');
 
+/** A new advocate of demo-advocates, a user for an administration route to act on. */
+const advocateToManage = (prefix: string) =>
+  createTestUser(stack.pool, { username: unique(prefix), agencyId: 'demo-advocates', roles: ['advocate'] });
+
 const ENDPOINTS: Record<
   (typeof ACCESS_COLUMNS)[number] | (typeof CASE_COLUMNS)[number] | (typeof DOCUMENT_COLUMNS)[number],
   Endpoint
@@ -587,6 +594,14 @@ const ENDPOINTS: Record<
     call: async (who) => post(`/api/tokens/${(await issue(bystander.user.id, 'api_key')).id}/revoke`, who, {}),
   },
   listUsers: { route: 'GET /api/users', allowed: 200, call: (who) => get('/api/users', who) },
+  readUser: {
+    route: 'GET /api/users/{userId}',
+    allowed: 200,
+    call: async (who) => {
+      const target = await advocateToManage('to-read');
+      return get(`/api/users/${target.user.id}`, who);
+    },
+  },
   newUser: {
     route: 'POST /api/users',
     allowed: 201,
@@ -602,11 +617,7 @@ const ENDPOINTS: Record<
     route: 'POST /api/users/{userId}/disable',
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: unique('to-disable'),
-        agencyId: 'demo-advocates',
-        roles: ['advocate'],
-      });
+      const target = await advocateToManage('to-disable');
       return post(`/api/users/${target.user.id}/disable`, who, {});
     },
   },
@@ -614,11 +625,7 @@ const ENDPOINTS: Record<
     route: 'POST /api/users/{userId}/password-reset',
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: unique('forgot-password'),
-        agencyId: 'demo-advocates',
-        roles: ['advocate'],
-      });
+      const target = await advocateToManage('forgot-password');
       return post(`/api/users/${target.user.id}/password-reset`, who, {});
     },
   },
@@ -626,11 +633,7 @@ const ENDPOINTS: Record<
     route: 'POST /api/users/{userId}/enable',
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: unique('to-enable'),
-        agencyId: 'demo-advocates',
-        roles: ['advocate'],
-      });
+      const target = await advocateToManage('to-enable');
       await disableUser(stack.pool, target.user.id);
       return post(`/api/users/${target.user.id}/enable`, who, {});
     },
@@ -639,11 +642,7 @@ const ENDPOINTS: Record<
     route: 'POST /api/users/{userId}/roles',
     allowed: 200,
     call: async (who) => {
-      const target = await createTestUser(stack.pool, {
-        username: unique('to-promote'),
-        agencyId: 'demo-advocates',
-        roles: ['advocate'],
-      });
+      const target = await advocateToManage('to-promote');
       return post(`/api/users/${target.user.id}/roles`, who, { roles: ['advocate', 'supervisor'] });
     },
   },
@@ -1156,11 +1155,23 @@ describe('delegated administration: every admin against every administration end
   });
 
   test("an agency's admin lists their own agency's users only, whatever they ask for", async () => {
-    const own = (await get('/api/users', admins.agencyAdmin).expect(200)).body as { items: { agencyId: string }[] };
-    expect(own.items.length).toBeGreaterThan(0);
-    expect(new Set(own.items.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id]));
-    const every = (await get('/api/users', admins.systemAdmin).expect(200)).body as { items: { agencyId: string }[] };
-    expect(new Set(every.items.map((user) => user.agencyId))).toEqual(
+    // Every page of the list, as the admin sees it.
+    const listed = async (who: TestUser) => {
+      const users: { agencyId: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await get('/api/users', who, { limit: '200', ...(cursor ? { cursor } : {}) }).expect(200))
+          .body as { items: { agencyId: string }[]; nextCursor: string | null };
+        users.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return users;
+    };
+    const own = await listed(admins.agencyAdmin);
+    expect(own.length).toBeGreaterThan(0);
+    expect(new Set(own.map((user) => user.agencyId))).toEqual(new Set([DELEGATED_AGENCY.id]));
+    const every = await listed(admins.systemAdmin);
+    expect(new Set(every.map((user) => user.agencyId))).toEqual(
       new Set([
         DELEGATED_AGENCY.id,
         'demo-task-force',

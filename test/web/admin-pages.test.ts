@@ -280,6 +280,41 @@ test('an admin sets a new temporary password for a user who forgot theirs, and e
   await page.context().close();
 });
 
+test('the users page lists one page at a time, with a next page, as the other lists', async () => {
+  // It showed every user at once (GET /api/users answered them all): a large agency's page grew without end.
+  const page = await signIn('demo-system-admin');
+  const namesShown = () => page.locator('tbody th[scope="row"]').allTextContents();
+  await page.goto(`${suite.base}/users?limit=2`);
+  const first = await namesShown();
+  expect(first).toHaveLength(2);
+  expect(await page.getByRole('table').locator('caption').textContent()).toMatch(/^2 users on this page/);
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await page.waitForURL((url) => url.searchParams.has('cursor') && url.searchParams.get('limit') === '2');
+  const second = await namesShown();
+  expect(second).toHaveLength(2);
+  expect(second.filter((name) => first.includes(name))).toEqual([]);
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'First page' }).click();
+  expect(await namesShown()).toEqual(first);
+
+  // An agency's admin pages through their own agency's users the same way.
+  const admin = await signIn('demo-admin');
+  await admin.goto(`${suite.base}/users?limit=1`);
+  expect(await admin.locator('tbody tr').count()).toBe(1);
+  expect(await admin.getByRole('link', { name: 'Next page' }).count()).toBe(1);
+
+  // A page link made for other filters is refused in words, linking to the first page.
+  const next = await page
+    .goto(`${suite.base}/users?limit=2`)
+    .then(() => page.getByRole('link', { name: 'Next page' }).getAttribute('href'));
+  const stale = new URL(next!, suite.base);
+  stale.searchParams.set('agencyId', DEMO_AGENCIES.law_enforcement);
+  expect((await page.goto(stale.toString()))?.status()).toBe(400);
+  expect(await summaryLines(page)).toEqual([
+    [`/users?agencyId=${DEMO_AGENCIES.law_enforcement}&limit=2`, expect.stringMatching(/^Next page: /)],
+  ]);
+});
+
 test('a system administrator filters users by agency and changes an agency; others are not offered either', async () => {
   const page = await signIn('demo-system-admin');
   await page.goto(`${suite.base}/users`);

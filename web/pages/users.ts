@@ -10,11 +10,14 @@ import {
   fieldProblem,
   formProblemOf,
   plainProblem,
+  problemShown,
   titleOf,
   type FormProblem,
   type NamedField,
 } from '../form-problems';
 import { formOf, isSystemAdmin, param, type Kit, type MeView } from '../kit';
+import { readListPage } from './list-query';
+import type { paths } from '../api-types';
 import type { RefusalWords } from '../refusal-words';
 import { LISTED_TOKENS } from './account';
 import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
@@ -96,25 +99,38 @@ const administers = (me: MeView, user: { roles: readonly string[] }) =>
 const rolesOffered = (me: MeView, kind: AgencyKind): Role[] =>
   rolesFor(kind).filter((role) => role !== 'admin' || isSystemAdmin(me));
 
+/** The users list's query, as the console sends it. */
+type UserQuery = NonNullable<paths['/api/users']['get']['parameters']['query']>;
+
 export function userPages(kit: Kit): Router {
   const router = Router();
 
   router.get('/users', async (req, res) => {
     const me = await kit.me(req, res);
-    const api = kit.api(req);
     const systemAdmin = isSystemAdmin(me);
-    const agencyId = systemAdmin ? param(req, 'agencyId') : undefined;
-    const agencies = kit.agencies(res);
-    const users = ok(await api.GET('/api/users', { params: { query: agencyId ? { agencyId } : {} } })).items;
-    kit.render(req, res, 'users', {
-      title: 'Users',
-      users,
-      agencies,
-      agencyId: agencyId ?? '',
-      systemAdmin,
-      administers: (user: { roles: readonly string[] }) => administers(me, user),
-      flash: NOTICES.get(param(req, 'notice') ?? ''),
+    // One page at a time, as the API lists them; an agency's admin sees their own agency's, whatever the address says.
+    const list = await readListPage(kit, req, res, ['agencyId', 'limit'], async (api, query) => {
+      const { agencyId, ...page } = query as UserQuery;
+      return ok(await api.GET('/api/users', { params: { query: systemAdmin ? { agencyId, ...page } : page } }));
     });
+    kit.render(
+      req,
+      res,
+      'users',
+      {
+        ...problemShown('Users', list.problem),
+        users: list.page.items,
+        page: list.page,
+        cursor: list.cursor,
+        agencies: list.agencies,
+        agencyId: systemAdmin ? list.filters.agencyId : '',
+        limit: list.filters.limit,
+        systemAdmin,
+        administers: (user: { roles: readonly string[] }) => administers(me, user),
+        flash: NOTICES.get(param(req, 'notice') ?? ''),
+      },
+      list.status,
+    );
   });
 
   const renderNewUser = async (req: Request, res: Response, form: Record<string, string>, problem?: FormProblem) => {
@@ -169,8 +185,11 @@ export function userPages(kit: Kit): Router {
   const userOf = async (req: Request, res: Response) => {
     const me = await kit.me(req, res);
     const userId = String(req.params.userId);
-    const user = ok(await kit.api(req).GET('/api/users')).items.find((candidate) => candidate.id === userId);
-    if (!user) throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
+    const found = await kit.api(req).GET('/api/users/{userId}', { params: { path: { userId } } });
+    // An address whose id is no user's, or no id at all (the API's 400), is a page that does not exist.
+    if (found.response.status === 404 || found.response.status === 400)
+      throw new ApiProblem(404, { title: 'Not Found', detail: 'There is no such user you administer.' });
+    const user = ok(found);
     return { me, user, administered: user.id !== me.user.id && administers(me, user) };
   };
 
