@@ -146,9 +146,11 @@ export function casePages(kit: Kit): Router {
   router.post('/cases', async (req, res) => {
     await mayOpenCases(req, res);
     const form = formOf(req);
-    // "Other language" with no code, or a code typed with a listed language or none: said by the code, nothing sent.
+    // "Other language" with no code, or a code typed with a listed language or none: said by the code. The rest of the
+    // form is checked by the API all the same, sent with a language it refuses (UNSENT_LANGUAGE), so that no case
+    // opens and every problem is said at once, where the language's was said alone and the others at the next send.
     const unsent = unsentLanguageProblems(form, NEW_CASE_LANGUAGE);
-    if (Object.keys(unsent).length > 0) return renderNewCase(req, res, form, formRefusal(unsent));
+    const languageUnsent = Object.keys(unsent).length > 0;
     const optional = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
     const body = {
       reference: optional(form.reference),
@@ -158,7 +160,7 @@ export function casePages(kit: Kit): Router {
         birthDate: form['survivor.birthDate'] ?? '',
         aNumber: optional(form['survivor.aNumber']),
         contact: optional(form['survivor.contact']),
-        preferredLanguage: optional(languageChosen(form, NEW_CASE_LANGUAGE)),
+        preferredLanguage: languageUnsent ? UNSENT_LANGUAGE : optional(languageChosen(form, NEW_CASE_LANGUAGE)),
       },
       agencies: Object.fromEntries(AGENCY_KINDS.map((kind) => [kind, form[`agencies.${kind}`] ?? ''])) as Record<
         (typeof AGENCY_KINDS)[number],
@@ -177,7 +179,7 @@ export function casePages(kit: Kit): Router {
       res.redirect(303, `/cases/${opened.caseId}?notice=opened`);
     } catch (error) {
       if (!(error instanceof ApiProblem) || !FORM_PROBLEMS.includes(error.status)) throw error;
-      await renderNewCase(req, res, form, error);
+      await renderNewCase(req, res, form, languageUnsent ? withUnsentLanguage(error, unsent) : error);
     }
   });
 
@@ -989,6 +991,27 @@ const NEW_CASE_LANGUAGE: LanguageInputs = {
  */
 const formRefusal = (errors: Record<string, string>) =>
   new ApiProblem(400, { status: 400, errors: Object.entries(errors).map(([field, message]) => ({ field, message })) });
+
+/**
+ * What the open-case form sends as the language while its language inputs have a problem the console says itself
+ * (`unsentLanguageProblems`): no language tag (api/schemas.ts LanguageSchema), so the API refuses the form, never
+ * opening a case, and names every other field it refuses with it.
+ */
+const UNSENT_LANGUAGE = '-';
+
+/**
+ * The API's refusal of a form sent with UNSENT_LANGUAGE, its refusal of that language replaced by what the console
+ * says of the language inputs (`unsent`). Any other answer (too many requests, the service unavailable) says nothing
+ * of the fields: the language's problems are shown alone, as before the rest of the form was checked.
+ */
+function withUnsentLanguage(refusal: ApiProblem, unsent: Record<string, string>): ApiProblem {
+  if (refusal.status !== 400 && refusal.status !== 422) return formRefusal(unsent);
+  const { [NEW_CASE_LANGUAGE.choice]: _sent, ...others } = refusal.fieldErrors();
+  return new ApiProblem(refusal.status, {
+    ...refusal.problem,
+    errors: Object.entries({ ...others, ...unsent }).map(([field, message]) => ({ field, message })),
+  });
+}
 
 /** The open-case form's fields as its messages name them; the agencies' selects are added by kind. */
 const NEW_CASE_FIELDS: readonly NamedField[] = [
