@@ -289,6 +289,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `/api/tokens/${otherTokenId}/revoke` },
     { method: 'get', path: '/api/users' },
     { method: 'post', path: '/api/users' },
+    { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/disable` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/password-reset` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/enable` },
@@ -560,6 +561,8 @@ function generateProbes(today: string): Probe[] {
       { identifiedOn: today, survivor: { name: 'Sup Made', birthDate: '1990-01-01' }, agencies: DEMO_AGENCIES },
     ],
     ['demo-police-officer', 'get', '/api/users', undefined],
+    ['demo-police-officer', 'get', `/api/users/${people['demo-police-officer']!.user.id}`, undefined],
+    ['demo-admin', 'get', `/api/users/${people['demo-police-officer']!.user.id}`, undefined],
     [
       'demo-police-officer',
       'post',
