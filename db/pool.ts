@@ -33,6 +33,8 @@ export interface PoolOptions {
   applicationName?: string;
   /** How long a query may go unanswered before it fails (default 15 s; tests shorten it). */
   queryTimeoutMs?: number;
+  /** How long a connection is kept before it is closed once idle (default 60 s; tests shorten it). */
+  connectionLifetimeSeconds?: number;
 }
 
 export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
@@ -47,6 +49,12 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     // A PostgreSQL that stops answering (frozen, or a network that drops packets) fails a query after this, as a 503,
     // where it would hang the request as long as the server stays silent. Longer than any query of ours takes.
     query_timeout: options.queryTimeoutMs ?? 15_000,
+    // A PostgreSQL asked to stop with SIGTERM (a smart shutdown: `pg_ctl stop -m smart`, what an operator or a
+    // supervisor may send) refuses new connections and waits for every open one to end. A pool in use never lets its
+    // connections idle out (the worker's heartbeat alone takes one every 5 s), so the server waited forever, half
+    // down: new connections refused, a second process unable to start, and the embedded mode's restart never came.
+    // Each connection is closed once idle after this, so such a stop finishes within it (plus a query's time).
+    maxLifetimeSeconds: options.connectionLifetimeSeconds ?? 60,
   });
   // An idle client losing its connection (server restart) is reported here; without a listener it would crash the
   // process. The next query gets a fresh connection.
