@@ -271,13 +271,24 @@ export interface Csrf {
   refusal(req: Request): string | null;
 }
 
+/**
+ * A form whose CSRF token is not this browser's now: shown before a sign-out, or to someone else who signed in here
+ * since (never sent as them), or its cookie gone. Said with what to do, since sending it again is refused again.
+ */
+const STALE_FORM =
+  'This form was opened before the last sign-in or sign-out on this browser, so nothing in it was sent. Open the form again and fill it in anew.';
+
 export function consoleCsrf(settings: SessionSettings): Csrf {
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => settings.secret,
-    // A session whose time has passed still binds its forms: one sent then is checked as it was shown.
+    // Forms are bound to the person signed in (a cookie sealed without its user: to its session), so a form left open
+    // as a session ended is still theirs once they sign in again, in this tab or another, while a form shown to
+    // someone else on this browser is refused. A session whose time has passed still binds its forms: one sent then
+    // is checked as it was shown, and kept (web/kept-form.ts).
     getSessionIdentifier: (req) => {
-      const token = openedSessions.get(req)?.token;
-      return token ? TOKEN.exec(token)![1]! : '';
+      const opened = openedSessions.get(req);
+      if (!opened) return '';
+      return opened.userId ? `user ${opened.userId}` : `session ${TOKEN.exec(opened.token)![1]!}`;
     },
     // `__Host-` keeps a subdomain from setting the cookie; browsers accept the prefix only on Secure cookies.
     cookieName: settings.secureCookies ? '__Host-rc_csrf' : 'rc_csrf',
@@ -297,7 +308,7 @@ export function consoleCsrf(settings: SessionSettings): Csrf {
     // The cookie's token while it is valid for this session: a form shown again after an error keeps it.
     tokenFor: (req, res) => generateCsrfToken(req, res),
     originRefusal,
-    refusal: (req) => originRefusal(req) ?? (validateRequest(req) ? null : 'This form has expired. Please try again.'),
+    refusal: (req) => originRefusal(req) ?? (validateRequest(req) ? null : STALE_FORM),
   };
 }
 

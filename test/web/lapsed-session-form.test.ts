@@ -71,6 +71,11 @@ async function signIn(page: Page, username: string): Promise<void> {
   await page.waitForURL((url) => url.pathname !== '/sign-in');
 }
 
+let colleagueMade: ReturnType<typeof createWorker> | undefined;
+/** Another officer of the same police, who may sign the same steps: their forms are the same pages. */
+const colleagueOfThePolice = () =>
+  (colleagueMade ??= createWorker(suite.stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement'));
+
 async function focusedText(page: Page): Promise<string> {
   await page
     .waitForFunction(() => document.activeElement?.tagName === 'P', undefined, { timeout: 5_000 })
@@ -124,8 +129,7 @@ for (const [how, name, lapse] of [
 }
 
 test('another user signing in on that browser never sees what was typed', async () => {
-  // Another officer of the same police, who may sign the same step: the form is theirs to open too.
-  const colleague = await createWorker(suite.stack.pool, DEMO_AGENCIES.law_enforcement, 'law_enforcement');
+  const colleague = await colleagueOfThePolice();
   const page = await signInThroughPage(browser, suite.base, suite.stack, 'demo-police-officer');
   const form = await typedSignOff(page, 'kept-other-user', 'Carla Other');
   await sessionTimePasses(page, 'demo-police-officer');
@@ -145,6 +149,46 @@ test('another user signing in on that browser never sees what was typed', async 
   await signIn(page, 'demo-police-officer');
   expect(page.url()).toBe(`${suite.base}${form}`);
   expect(await page.content()).not.toContain('Kestrel');
+  expect(await stepStatus(form)).toBe('pending');
+  await page.context().close();
+});
+
+/**
+ * The demo police officer's CP request form, typed in one tab as its session's time passes; then the next page opened
+ * in another tab of that browser asks to sign in, and `username` does. The form is still open in the first tab.
+ */
+async function formLeftOpenAsSignedInAgain(key: string, name: string, username: string) {
+  const page = await signInThroughPage(browser, suite.base, suite.stack, 'demo-police-officer');
+  const form = await typedSignOff(page, key, name);
+  await sessionTimePasses(page, 'demo-police-officer');
+  const tab = await page.context().newPage();
+  await tab.goto(`${suite.base}/`);
+  await tab.waitForURL((url) => url.pathname === '/sign-in');
+  await signIn(tab, username);
+  return { page, form };
+}
+
+test('a form left open as its session ended goes on as typed once its person signs in again in another tab', async () => {
+  const { page, form } = await formLeftOpenAsSignedInAgain('kept-other-tab', 'Gina Other Tab', 'demo-police-officer');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => url.pathname === form);
+  expect(await page.locator('h1').textContent()).toMatch(/^Check your answers/);
+  expect(await page.locator('main').textContent()).toContain(NOTE);
+  await page.getByRole('button', { name: 'Confirm and sign off' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  expect(await stepStatus(form)).toBe('completed');
+  await page.context().close();
+});
+
+test('a form left open is never sent as another person who signed in on that browser since', async () => {
+  const colleague = await colleagueOfThePolice();
+  const { page, form } = await formLeftOpenAsSignedInAgain('kept-other-person', 'Ida Other', colleague.user.username);
+  const answer = page.waitForResponse((response) => response.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect((await answer).status()).toBe(403);
+  expect(await page.locator('main').textContent()).toContain(
+    'This form was opened before the last sign-in or sign-out on this browser, so nothing in it was sent. Open the form again and fill it in anew.',
+  );
   expect(await stepStatus(form)).toBe('pending');
   await page.context().close();
 });
