@@ -28,6 +28,14 @@ interface Flow {
   nonce: string;
   codeVerifier: string;
   expiresAt: number;
+  /** The console's page to come back to once signed in (a bookmarked or emailed address), never told to the provider. */
+  next?: string;
+}
+
+/** What the provider's answer at the callback gives: the ID token, and the page the flow was started to come back to. */
+export interface FinishedSignIn {
+  idToken: string;
+  next?: string;
 }
 
 /** A sign-in that cannot complete, with what to tell the person. */
@@ -60,8 +68,9 @@ export class OidcSignIn {
   /**
    * Remembers a new flow in the browser and answers where to send it: the provider's authorization endpoint. The
    * nonce is the API's (POST /api/auth/oidc/nonce): the API opens a session only for a token carrying one it issued.
+   * `next`, the page to come back to, is sealed with the flow.
    */
-  async start(res: Response, nonce: string): Promise<URL> {
+  async start(res: Response, nonce: string, next?: string): Promise<URL> {
     const client = await import('openid-client');
     const config = await this.discovered();
     const flow: Flow = {
@@ -69,6 +78,7 @@ export class OidcSignIn {
       nonce,
       codeVerifier: client.randomPKCECodeVerifier(),
       expiresAt: Date.now() + FLOW_TTL_MS,
+      ...(next ? { next } : {}),
     };
     res.cookie(OIDC_FLOW_COOKIE, this.seal(flow), { ...this.cookieOptions(), maxAge: FLOW_TTL_MS });
     return client.buildAuthorizationUrl(config, {
@@ -82,7 +92,7 @@ export class OidcSignIn {
   }
 
   /** The provider's answer at the callback, checked against the flow this browser started: the ID token. */
-  async finish(req: Request, res: Response): Promise<string> {
+  async finish(req: Request, res: Response): Promise<FinishedSignIn> {
     const flow = this.unseal((req.cookies as Record<string, unknown> | undefined)?.[OIDC_FLOW_COOKIE]);
     // One answer per flow: whatever happens next, this flow is over.
     res.clearCookie(OIDC_FLOW_COOKIE, this.cookieOptions());
@@ -100,7 +110,7 @@ export class OidcSignIn {
         pkceCodeVerifier: flow.codeVerifier,
         idTokenExpected: true,
       });
-      return tokens.id_token!;
+      return { idToken: tokens.id_token!, next: flow.next };
     } catch (error) {
       if (error instanceof client.AuthorizationResponseError) {
         throw new OidcSignInError(

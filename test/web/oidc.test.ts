@@ -202,11 +202,15 @@ class Browser {
     return response;
   }
 
-  /** From the console's sign-in button to the provider and back: the provider's redirect to the callback. */
-  async toProviderAndBack(): Promise<URL> {
-    const page = await this.go('/sign-in');
-    expect(await page.text()).toContain("Sign in with your agency's identity provider");
-    const start = await this.go('/sign-in/oidc');
+  /**
+   * From the console's sign-in button to the provider and back: the provider's redirect to the callback. The sign-in
+   * page is the one `signIn` leads to (an address opened signed out leads to it with the page to come back to).
+   */
+  async toProviderAndBack(signIn = '/sign-in'): Promise<URL> {
+    const page = await (await this.go(signIn)).text();
+    expect(page).toContain("Sign in with your agency's identity provider");
+    const button = /<a class="button" href="([^"]+)">Sign in with your agency's identity provider/.exec(page)![1]!;
+    const start = await this.go(button.replace(/&amp;/g, '&'));
     expect(start.status).toBe(303);
     const authorize = new URL(start.headers.get('location')!);
     expect(authorize.origin).toBe(provider.issuer);
@@ -370,6 +374,30 @@ test('a form kept as its session ended comes back after signing in at the provid
   const form = await (await browser.go('/cases/new')).text();
   expect(form).toContain('value="KEPT-OIDC"');
   expect(form).toContain('Your session had ended, so nothing was sent.');
+});
+
+test('a bookmarked or emailed case address opened signed out comes back there after signing in at the provider', async () => {
+  // Linked by the tests above: the officer signs in with their identity.
+  const browser = new Browser();
+  const casePage = `/cases/${crypto.randomUUID()}`;
+  const asked = await browser.go(casePage);
+  expect(asked.status).toBe(303);
+  const signIn = asked.headers.get('location')!;
+  expect(signIn).toBe(`/sign-in?next=${encodeURIComponent(casePage)}`);
+  const callback = await browser.toProviderAndBack(signIn);
+  // The page to come back to stays with the console (sealed in the flow's cookie), never told to the provider.
+  expect(callback.href).not.toContain(casePage.slice('/cases/'.length));
+  const landed = await browser.go(callback.href);
+  expect(landed.status).toBe(303);
+  expect(landed.headers.get('location')).toBe(casePage);
+
+  // Only to the console's own pages: another site's address given as the page to come back to is dropped.
+  const elsewhere = new Browser();
+  const led = await elsewhere.go((await elsewhere.toProviderAndBack('/sign-in?next=%2F%2Fevil.example%2F')).href);
+  expect(led.headers.get('location')).toBe('/');
+  const straight = await elsewhere.go('/sign-in/oidc?next=https%3A%2F%2Fevil.example%2F');
+  const back = await elsewhere.go((await elsewhere.go(straight.headers.get('location')!)).headers.get('location')!);
+  expect(back.headers.get('location')).toBe('/');
 });
 
 test('POST /api/auth/oidc/session verifies the ID token itself: forged, altered, for another client, expired → 401', async () => {

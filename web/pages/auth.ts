@@ -87,27 +87,30 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
 
   if (oidc) {
     // A link, not a form: the page's CSP allows forms to post to the console only, and this leaves for the provider.
+    // The page to come back to (a bookmarked or emailed address opened signed out) goes with the flow, sealed.
     router.get('/sign-in/oidc', async (req, res) => {
+      const next = returnPath(param(req, 'next'));
       let authorization: URL;
       try {
         const { nonce } = ok(await kit.api(req).POST('/api/auth/oidc/nonce'));
-        authorization = await oidc.start(res, nonce);
+        authorization = await oidc.start(res, nonce, next);
       } catch (error) {
         req.log?.warn({ err: error }, 'OpenID Connect provider unavailable');
         const message = "Your agency's identity provider cannot be reached right now. Try again shortly.";
-        return kit.render(req, res, 'sign-in', signInPage({}, refusal(message)), 503);
+        return kit.render(req, res, 'sign-in', signInPage({ next }, refusal(message)), 503);
       }
       res.redirect(303, authorization.href);
     });
 
     router.get(OIDC_CALLBACK_PATH, async (req, res) => {
       try {
-        const idToken = await oidc.finish(req, res);
+        const { idToken, next } = await oidc.finish(req, res);
         const session = ok(await kit.api(req).POST('/api/auth/oidc/session', { body: { idToken } }));
         await startSession(res, kit.settings.session, session);
-        // Back to the form kept for them, which the identity provider's pages came between; else home.
+        // Back to the page the flow was started from, or to the form kept for them, which the identity provider's
+        // pages came between; else home.
         const kept = await keptFormPage(req, res, kit.settings.session, session.user.id);
-        res.redirect(303, returnPath(kept) ?? '/');
+        res.redirect(303, returnPath(next) ?? returnPath(kept) ?? '/');
       } catch (error) {
         if (error instanceof OidcSignInError) {
           req.log?.warn({ reason: error.reason }, 'OpenID Connect sign-in refused');
