@@ -60,7 +60,9 @@ const IDEMPOTENCY_FIELD = 'idempotencyKey';
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
 /** Fields a kept form carries but does not list as typed: how the form travels, not what the person entered. */
-const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', 'expectedCorrections']);
+const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', 'expectedCorrections', 'corrections']);
+/** The survivor's details as the correction form was opened with them (`read.name` ...): carried, not typed. */
+const AS_READ = 'read.';
 
 /**
  * A form sent while the API is unavailable (503) and whose own page could not be shown again: every entry comes back,
@@ -70,28 +72,59 @@ const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', '
 function renderFormKept(kit: Kit, req: Request, res: Response): void {
   const form = formOf(req);
   const fields = Object.entries(form).filter(([name]) => !isSecretField(name));
-  const entries = fields
-    .filter(([name, value]) => !NOT_TYPED.has(name) && value.trim() !== '')
+  renderEnteredPage(kit, req, res, 503, 'The service could not finish this just now', {
+    message:
+      'A system the case service depends on is not answering. What you entered is kept on this page: send it again ' +
+      'in a minute.' +
+      (form[IDEMPOTENCY_FIELD] ? ' If it was recorded already, sending it again records it once, not twice.' : ''),
+    action: req.originalUrl.split('?')[0],
+    fields,
+  });
+}
+
+/**
+ * A form sent after the case was transferred away from the sender's agency while it was open (a correction of a
+ * sign-off or of the survivor's details, asking again, a document): nothing was saved. The API's words say to which
+ * agency; what was entered is listed, to hand over rather than lost, and the page says what to do. A sign-off has a
+ * page of its own (pages/cases.ts renderTransferredSignOff). Not a form to send again: the agency may no longer.
+ */
+function renderTransferredForm(kit: Kit, req: Request, res: Response, problem: ApiProblem): void {
+  renderEnteredPage(kit, req, res, 403, 'Not saved: the case was transferred', {
+    message: `${refusalInWords(problem.problem, kit.words(res))} Nothing in this form was saved. Keep what you need from below and hand it over to the agency that now has the case.`,
+    back: { href: '/', label: 'Back to your inbox' },
+  });
+}
+
+/**
+ * A page saying why a form sent was not applied (web/views/form-kept.eta), listing what was entered in it: what the
+ * person typed or chose, each under its name in words (no secret, nothing empty, nothing the form only carries), and
+ * the file chosen with it, which no page can keep.
+ */
+function renderEnteredPage(
+  kit: Kit,
+  req: Request,
+  res: Response,
+  status: number,
+  heading: string,
+  page: { message: string } & ({ action: string | undefined; fields: [string, string][] } | { back: Link }),
+): void {
+  const entries = Object.entries(formOf(req))
+    .filter(
+      ([name, value]) => !NOT_TYPED.has(name) && !name.startsWith(AS_READ) && !isSecretField(name) && value.trim(),
+    )
     .map(([name, value]) => ({ label: humanize(name.split('.').pop() ?? name), value }));
-  const heading = 'The service could not finish this just now';
   kit.render(
     req,
     res,
     'form-kept',
-    {
-      title: `Error: ${heading}`,
-      heading,
-      message:
-        'A system the case service depends on is not answering. What you entered is kept on this page: send it again ' +
-        'in a minute.' +
-        (form[IDEMPOTENCY_FIELD] ? ' If it was recorded already, sending it again records it once, not twice.' : ''),
-      action: req.originalUrl.split('?')[0],
-      fields,
-      entries,
-      fileNotKept: fileNameOf(formFileOf(res)),
-    },
-    503,
+    { title: `Error: ${heading}`, heading, entries, fileNotKept: fileNameOf(formFileOf(res)), ...page },
+    status,
   );
+}
+
+interface Link {
+  href: string;
+  label: string;
 }
 
 /**
@@ -311,6 +344,8 @@ export function createConsole(options: ConsoleOptions): Router & Required<Vocabu
         503,
       );
     }
+    if (error instanceof ApiProblem && error.problem.code === 'transferred_away' && req.method === 'POST')
+      return renderTransferredForm(kit, req, res, error);
     const refused = clientError(error);
     if (refused) {
       // Not ours to fix: a page the reader may not open or that is not there, or a request that was wrong (an address
