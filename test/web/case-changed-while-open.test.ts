@@ -1,4 +1,6 @@
 /**
+ * Forms sent after the case changed under them while they were open (probe P6, in Chromium).
+ *
  * A correction sent after the case was transferred away from the sender's agency while its form was open (probe P6,
  * in Chromium): the police officer has the survivor's details and the CP request's correction open, the coordinator
  * transfers the case to another police agency, the officer sends each. Nothing is saved; the page says the case was
@@ -85,4 +87,35 @@ test('corrections sent after the case was transferred away: not saved, said in w
   const steps = (view.body as { steps: { id: string; details: { requestedOn?: string } }[] }).steps;
   expect(steps.find((step) => step.id === 'cp_request-1')?.details.requestedOn).toBe(daysAgo(3));
   await survivorForm.context().close();
+});
+
+test('a sign-off confirmed after the case was closed says nothing more can be signed or corrected, not to correct it', async () => {
+  const { caseId } = await openDemoCase(suite, 'closed-while-open', {
+    identifiedOn: daysAgo(5),
+    name: 'Pella Closed (fictitious)',
+  });
+  const page = await signedInPage(browser(), suite, 'demo-police-officer');
+  await page.goto(`${suite.base}/cases/${caseId}/steps/cp_request-1`);
+  await page.getByLabel('Requested on (required)').fill(daysAgo(1));
+  await page.getByLabel('Note (optional)').fill('Asked by phone, letter to follow');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and sign off' }).waitFor();
+
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/close`)
+    .set(suite.stack.as('coordinator'))
+    .set('Idempotency-Key', 'closed-while-open-close')
+    .send({ status: 'closed', reason: 'lost_contact' })
+    .expect(200);
+
+  const { status, text } = await sent(page, 'Confirm and sign off');
+  expect(status).toBe(409);
+  expect(text).toContain('The case is closed: nothing more can be signed or changed in it.');
+  expect(text).toContain('What you entered');
+  expect(text).toContain('Asked by phone, letter to follow');
+  expect(text).toContain(
+    'Nothing was signed: the case is closed, and nothing more can be signed or corrected in it. Keep what you need from below for your agency’s own records.',
+  );
+  expect(text).not.toContain('correct the sign-off there');
+  await page.context().close();
 });
