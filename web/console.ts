@@ -60,7 +60,15 @@ const IDEMPOTENCY_FIELD = 'idempotencyKey';
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-in/oidc', OIDC_CALLBACK_PATH]);
 
 /** Fields a kept form carries but does not list as typed: how the form travels, not what the person entered. */
-const NOT_TYPED = new Set([IDEMPOTENCY_FIELD, 'confirm', 'change', 'choosing', 'expectedCorrections', 'corrections']);
+const NOT_TYPED = new Set([
+  IDEMPOTENCY_FIELD,
+  'confirm',
+  'change',
+  'choosing',
+  'expectedCorrections',
+  'corrections',
+  'fromAgencyId',
+]);
 /** The survivor's details as the correction form was opened with them (`read.name` ...): carried, not typed. */
 const AS_READ = 'read.';
 

@@ -119,3 +119,42 @@ test('a sign-off confirmed after the case was closed says nothing more can be si
   expect(text).not.toContain('correct the sign-off there');
   await page.context().close();
 });
+
+test('a transfer confirmed after someone else transferred the case meanwhile is not applied to the agency it never named', async () => {
+  await upsertAgencies(suite.stack.pool, [
+    { id: 'other-police', kind: 'law_enforcement', name: 'Other Police (fictitious)', email: null },
+  ]);
+  const { caseId } = await openDemoCase(suite, 'transferred-twice', {
+    identifiedOn: daysAgo(5),
+    name: 'Quinn Twice (fictitious)',
+  });
+  const page = await signedInPage(browser(), suite, 'demo-coordinator');
+  await page.goto(`${suite.base}/cases/${caseId}/transfer`);
+  await page.getByLabel('New agency (required)').selectOption('new-police');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await page.locator('dl.facts').textContent()).toContain('Demo City Police Department (fictitious)');
+
+  // Another coordinator of the task force transfers it elsewhere while this check page is open.
+  await request(suite.app)
+    .post(`/api/cases/${caseId}/transfers`)
+    .set(suite.stack.as('coordinator'))
+    .set('Idempotency-Key', 'transferred-twice-other')
+    .send({ agencyKind: 'law_enforcement', toAgencyId: 'other-police' })
+    .expect(200);
+
+  const { status, text } = await sent(page, 'Confirm the transfer');
+  expect(status).toBe(409);
+  expect(text).toContain(
+    'Nothing was transferred: since you checked it, someone transferred the case to Other Police (fictitious) (Law enforcement). Choose the new agency again',
+  );
+  const view = await request(suite.app).get(`/api/cases/${caseId}`).set(suite.stack.as('coordinator')).expect(200);
+  expect((view.body as { agencies: { law_enforcement: string } }).agencies.law_enforcement).toBe('other-police');
+
+  // Chosen again, its check page names the agency it replaces now, and the transfer is made.
+  await page.getByLabel('New agency (required)').selectOption('new-police');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  expect(await page.locator('dl.facts').textContent()).toContain('Other Police (fictitious)');
+  await page.getByRole('button', { name: 'Confirm the transfer' }).click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'transferred');
+  await page.context().close();
+});

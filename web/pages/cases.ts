@@ -771,6 +771,12 @@ export function casePages(kit: Kit): Router {
     }
     const agencies = kit.agencies(res);
     const kind = agencies.find((agency) => agency.id === form.toAgencyId)?.kind ?? '';
+    // Transferred by someone else since the check page named the agency replaced: not applied to an agency unseen.
+    const movedMeanwhile = transferredSinceChecked(form, agencies, (await kit.case(req, caseId)).agencies);
+    if (movedMeanwhile) {
+      await renderTransfer(req, res, form, { problem: movedMeanwhile });
+      return;
+    }
     try {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/transfers', {
@@ -803,6 +809,33 @@ export function casePages(kit: Kit): Router {
   });
 
   return router;
+}
+
+/**
+ * Why a confirmed transfer is not sent: the case's agency of its kind is neither the one its check page named as
+ * replaced (`fromAgencyId`) nor the one chosen, someone else having transferred the case elsewhere meanwhile; or
+ * undefined. Sent, it would replace
+ * an agency the coordinator never saw named (probe P6: checked as Demo City Police to New Police, confirmed after
+ * another transfer to Other Police, it took the case from Other Police). Said on the form, to choose again.
+ */
+function transferredSinceChecked(
+  form: Record<string, string>,
+  agencies: readonly AgencyView[],
+  caseAgencies: CaseView['agencies'],
+): ApiProblem | undefined {
+  const kind = TRANSFERABLE_KINDS.find(
+    (candidate) => candidate === agencies.find((a) => a.id === form.toAgencyId)?.kind,
+  );
+  // The agency chosen has it already: this very transfer sent a moment ago (a double-click, whose send under the same
+  // key the API answers as the first), or the same made by someone else, which the API refuses on its field.
+  if (!kind || !form.fromAgencyId || [form.fromAgencyId, form.toAgencyId].includes(caseAgencies[kind]))
+    return undefined;
+  const now = agencies.find((agency) => agency.id === caseAgencies[kind])?.name ?? caseAgencies[kind];
+  const message = `Nothing was transferred: since you checked it, someone transferred the case to ${now} (${agencyKindLabel(kind)}). Choose the new agency again`;
+  return new ApiProblem(409, {
+    detail: 'The case was transferred meanwhile.',
+    errors: [{ field: 'toAgencyId', message }],
+  });
 }
 
 /**
