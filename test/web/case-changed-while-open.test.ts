@@ -9,6 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 import request from 'supertest';
+import { expectAccessible } from '../support/axe';
 import { upsertAgencies } from '../../db/agencies';
 import {
   browserPerFile,
@@ -75,6 +76,7 @@ test('corrections sent after the case was transferred away: not saved, said in w
     expect(text).toContain(typed);
     // Not a form to send again: the agency may no longer.
     expect(await page.getByRole('button', { name: 'Send again' }).count()).toBe(0);
+    await expectAccessible(page);
   }
 
   // Nothing was saved: the survivor's name and the request's day are as they were.
