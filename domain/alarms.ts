@@ -331,22 +331,29 @@ const DEADLINE_KINDS: ReadonlySet<AlarmKind> = new Set(['reminder', 'due', 'esca
 
 /**
  * Whether a deadline's alarm that passed was moot, not missed: its step was done by the date it names (`date`, the
- * step's due date), or before the alarm would have been sent (`at`, when given: an escalation a week after a deadline
- * met a day late never would have gone). `inTimeByItsDay`, when given, says instead of `date` whether a step dated by
- * its day was done in time (`minorNoticeInTimeByItsDay`). The one rule of the coordinator's notice (`stillToTell`) and
- * the case page's timeline (web/timeline.ts).
+ * step's due date), or settled before the alarm would have been sent (`at`, when given: an escalation a week after a
+ * deadline met a day late never would have gone). `inTimeByItsDay`, when given, says instead of `date` whether a step
+ * dated by its day was done in time (`minorNoticeInTimeByItsDay`). With `cancelledIsNotDone`, a step cancelled (by a
+ * close, a lapse, a denial) was not done by its date: only one cancelled before the alarm's `at` made it moot. Cases
+ * asked before CANCELLED_IS_NOT_DONE_PATCH counted a cancellation before the due date as done in time. The one rule of
+ * the coordinator's notice (`stillToTell`) and the case page's timeline (web/timeline.ts).
  */
 export function mootDeadlineAlarm(
   kind: string,
   step: { status: string; completedAt: Instant | null } | undefined,
   date: Instant,
-  at?: Instant,
-  inTimeByItsDay?: boolean,
+  { at, inTimeByItsDay, cancelledIsNotDone }: { at?: Instant; inTimeByItsDay?: boolean } & PassedRules = {},
 ): boolean {
   if (!(DEADLINE_KINDS as ReadonlySet<string>).has(kind)) return false;
   if (!step || step.status === 'pending' || step.completedAt === null) return false;
-  const byTheDate = inTimeByItsDay ?? step.completedAt <= date;
+  const done = !(cancelledIsNotDone && step.status === 'cancelled');
+  const byTheDate = done && (inTimeByItsDay ?? step.completedAt <= date);
   return byTheDate || (at !== undefined && step.completedAt <= at);
+}
+
+/** Rules of what passed to tell that a case takes only where they change what it tells (case-workflow.ts `toTell`). */
+export interface PassedRules {
+  cancelledIsNotDone?: boolean;
 }
 
 /**
@@ -430,9 +437,14 @@ const isBirthdayLead = (alarm: PassedAlarm) => alarm.about === 'minor_turns_18' 
  * birthday reminder once HHS was notified; on a case with `groundAndCatchUpRules`, no window lead whose owed step was
  * done by the end it names (`leadMetInTime`: a CP renewal requested before the grant ran out); on a case with
  * `minorNoticeByItsDay`, none of a minor's HHS notice dated on or before the day its 24 hours ended where the police
- * work (`minorNoticeInTimeByItsDay`).
+ * work (`minorNoticeInTimeByItsDay`). With `cancelledIsNotDone`, a step cancelled since (closed with the case, lapsed)
+ * is not taken for done in time: the reminders it missed are listed.
  */
-export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): PassedAlarm[] {
+export function stillToTell(
+  state: CaseState,
+  passed: readonly PassedAlarm[],
+  { cancelledIsNotDone }: PassedRules = {},
+): PassedAlarm[] {
   return passed.filter((alarm) => {
     if (state.leavesOutMovedDates && !aboutCurrentDate(state, alarm)) return false;
     const step = findStep(state, alarm.stepId);
@@ -444,7 +456,8 @@ export function stillToTell(state: CaseState, passed: readonly PassedAlarm[]): P
     const byItsDay = state.minorNoticeByItsDay
       ? minorNoticeInTimeByItsDay(step, identificationDayOf(state))
       : undefined;
-    return !mootDeadlineAlarm(alarm.kind, step, alarm.date, state.leavesOutMovedDates ? alarm.at : undefined, byItsDay);
+    const at = state.leavesOutMovedDates ? alarm.at : undefined;
+    return !mootDeadlineAlarm(alarm.kind, step, alarm.date, { at, inTimeByItsDay: byItsDay, cancelledIsNotDone });
   });
 }
 
@@ -472,9 +485,9 @@ export function passedAlarmAgency(state: CaseState, alarm: PassedAlarm): string 
  * with `tellsPassedWhenClosed` it is told at once once the case is closed. Not once withdrawn: a case withdrawn may
  * have been opened by mistake, and its dates were never a survivor's.
  */
-export function passedToTellAtEnd(state: CaseState): PassedAlarm[] {
+export function passedToTellAtEnd(state: CaseState, rules: PassedRules = {}): PassedAlarm[] {
   if (!state.tellsPassedWhenClosed || state.status !== 'closed') return [];
-  return stillToTell(state, state.passedAlarms ?? []);
+  return stillToTell(state, state.passedAlarms ?? [], rules);
 }
 
 /** How an alarm's email fared, as the delivery workflow reports it when it is late and again once it got through. */

@@ -121,7 +121,12 @@ function mootAlarm(entry: Entry, steps: ReadonlyMap<string, StepFacts>, recorded
   const { status, completedAt = null } = step;
   const identifiedOn = identificationDayIn(steps);
   const byItsDay = identifiedOn === undefined ? undefined : minorNoticeInTimeByItsDay(step, identifiedOn);
-  return mootDeadlineAlarm(alarm.kind, { status, completedAt }, step.dueAt, entry.at, byItsDay);
+  // A cancelled step was not done in time, whatever the case's notice was asked under (CANCELLED_IS_NOT_DONE_PATCH).
+  return mootDeadlineAlarm(alarm.kind, { status, completedAt }, step.dueAt, {
+    at: entry.at,
+    inTimeByItsDay: byItsDay,
+    cancelledIsNotDone: true,
+  });
 }
 
 /** The day the survivor was identified, by the identification step (domain/case-state.ts `identificationDay`). */

@@ -58,6 +58,7 @@ import {
   type DeliveryReport,
   type OpenCaseInput,
   type PassedAlarm,
+  type PassedRules,
   type Rejection,
   type RuleFlags,
   type SignOffCommand,
@@ -100,6 +101,7 @@ import {
   OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
   RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH,
   ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH,
+  CANCELLED_IS_NOT_DONE_PATCH,
   PASSED_NOTICE_AFTER_LAST_ENTRY_PATCH,
   PASSED_NOTICE_GATHER_PATCH,
   PASSED_TOLD_WHEN_CLOSED_PATCH,
@@ -450,6 +452,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
    * An entry session's notice: the coordinator's lists everything; each other agency that would have been sent one of
    * them gets its own, of those alone (the police learn that their 24-hour notice of a minor is overdue).
    */
+  /**
+   * What a notice of what passed tells, by the rules this case has. CANCELLED_IS_NOT_DONE_PATCH is asked only where its
+   * rule tells more (it only ever adds), so a case records that marker then alone: a history recorded before replays
+   * as it ran, and a new case's opening records no marker more.
+   */
+  const toTell = (told: (rules: PassedRules) => PassedAlarm[]): PassedAlarm[] => {
+    const before = told({});
+    const after = told({ cancelledIsNotDone: true });
+    return after.length > before.length && has(CANCELLED_IS_NOT_DONE_PATCH) ? after : before;
+  };
+
   const tellSessionWhatPassed = async (passed: PassedAlarm[]) => {
     const alarmId = `passed_summary:${state.version}`;
     const coordinator = state.agencies.coordinator;
@@ -590,7 +603,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
       state = releaseHeldExpiries(state, nowIso());
       if (state.version !== before) await publish();
       const all = state.passedAlarms ?? [];
-      await tellSessionWhatPassed(stillToTell(state, all));
+      await tellSessionWhatPassed(toTell((rules) => stillToTell(state, all, rules)));
       state = endEntrySession(state, all.length, enteredVersion !== lastEntry);
       continue;
     }
@@ -608,7 +621,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState>
   state = withPatchedRules(state, has);
   // A transfer or a correction just before the close: its emails are recorded all the same.
   while (await tellQueuedEmails());
-  const untold = passedToTellAtEnd(state);
+  const untold = toTell((rules) => passedToTellAtEnd(state, rules));
   if (untold.length > 0) {
     await tellSessionWhatPassed(untold);
     state = { ...state, passedAlarms: [] };

@@ -526,6 +526,16 @@ export const RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH = 'renewal-runs-on-from-grant-
 export const ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH = 'adjustment-eligible-on-its-day';
 
 /**
+ * Cases recorded before it took a step cancelled before its due date for one done in time, so the notice of what
+ * passed left out the reminders it missed: a case entered after the fact and closed in its entry session, its CP
+ * request due an hour later, told nothing of the request's reminder that fell a week before it was entered, where the
+ * README says what a close cancelled is still listed as missed (probe P5, 7 Dec 2026). Since, a cancelled step is not
+ * done (`cancelledIsNotDone` in domain/alarms.ts). Asked only where it changes what a notice tells (case-workflow.ts
+ * `toTell`), so a case records its marker then alone and a new case's opening records none more.
+ */
+export const CANCELLED_IS_NOT_DONE_PATCH = 'cancelled-is-not-done';
+
+/**
  * The fourth bundle: one marker for every patch of the third and the eleven a case asked on its own after it (from
  * PASSED_TOLD_TO_OWNER_PATCH to OPENING_DAY_COUNTS_AS_A_DAY_PATCH), in a run begun on code that has them all. Each of
  * those recorded a marker and the SDK's search-attribute upsert beside it in every new case's first task: 24 events

@@ -34,6 +34,13 @@ const police = workingActor({
   agencyKind: 'law_enforcement',
 });
 
+/** The coordinator who closes them. */
+const coordinator = workingActor({
+  userId: 'coordinator-late',
+  agencyId: DEMO_AGENCIES.coordinator,
+  agencyKind: 'coordinator',
+});
+
 /** A case of an adult identified 120 days ago, entered now: the deadlines of its first steps passed long ago. */
 async function openedLate(name: string, now: number) {
   return stack.cases.open(
@@ -91,11 +98,6 @@ test('a step the police signed before a transfer: the new police are not told it
   await upsertAgencies(stack.pool, [
     { id: 'late-new-police', kind: 'law_enforcement', name: 'Late New Police (fictitious)', email: null },
   ]);
-  const coordinator = workingActor({
-    userId: 'coordinator-late',
-    agencyId: DEMO_AGENCIES.coordinator,
-    agencyKind: 'coordinator',
-  });
   const opened = await openedLate('Transferred While Entered', now);
   // Within the entry session: the police record their CP request (late), then the case changes police.
   await stack.cases.signOff(
@@ -174,11 +176,6 @@ test('a history entered in order, one sign-off after another: the petition filed
 
 test('a case entered late and closed at once tells what passed as it closes; one withdrawn tells nothing', async () => {
   const now = await stack.env.currentTimeMs();
-  const coordinator = workingActor({
-    userId: 'coordinator-late',
-    agencyId: DEMO_AGENCIES.coordinator,
-    agencyKind: 'coordinator',
-  });
   const endedAt = async (status: 'closed' | 'withdrawn', name: string) => {
     const opened = await openedLate(name, now);
     await stack.cases.close(opened.caseId, { status, reason: 'other' }, coordinator);
@@ -198,6 +195,27 @@ test('a case entered late and closed at once tells what passed as it closes; one
   expect(byAgency.get(DEMO_AGENCIES.coordinator)).toMatch(/Continued Presence request[\s\S]*Declaration/i);
 
   expect(await endedAt('withdrawn', 'Withdrawn While Entered')).toEqual([]);
+});
+
+test('a case entered late and closed before a step fell due still lists the reminder that step missed', async () => {
+  const now = await stack.env.currentTimeMs();
+  // Identified ten days ago: the CP request is due in four days, and its reminder a week before that fell three days
+  // before the case was entered. The close cancels the request before it fell due: cancelled is not done in time.
+  const opened = await stack.cases.open(
+    {
+      identifiedAt: new Date(now - 10 * DAY_MS).toISOString(),
+      survivor: { name: 'Closed Before Due', birthDate: '1990-02-02' },
+      agencies: DEMO_AGENCIES,
+    },
+    police,
+  );
+  expect(Date.parse(opened.steps.find((step) => step.id === 'cp_request-1')!.dueAt!)).toBeGreaterThan(now);
+  await stack.cases.close(opened.caseId, { status: 'closed', reason: 'other' }, coordinator);
+  await stack.client.workflow.getHandle(workflowIdOf(opened.caseId)).result();
+  const { items } = await listNotifications(stack.pool, { caseId: opened.caseId, limit: 50 });
+  const byAgency = new Map(items.filter((n) => n.kind === 'passed_summary').map((n) => [n.recipientAgencyId, n]));
+  expect(byAgency.get(DEMO_AGENCIES.coordinator)?.bodyText).toMatch(/Reminder: Continued Presence request/);
+  expect(byAgency.get(DEMO_AGENCIES.law_enforcement)?.bodyText).toMatch(/Continued Presence request/);
 });
 
 test('a minor entered late: notified within the session, the police are not urged to notify HHS; not notified, they are told at its end', async () => {

@@ -25,8 +25,10 @@ test('a notice without its day, or another step, is judged by instants', () => {
   const done = { status: 'completed', completedAt: '2025-12-11T12:00:00.000Z' };
   const due = '2025-12-11T10:00:00.000Z';
   expect(mootDeadlineAlarm('due', done, due)).toBe(false);
-  expect(mootDeadlineAlarm('due', done, due, undefined, true)).toBe(true);
+  expect(mootDeadlineAlarm('due', done, due, { inTimeByItsDay: true })).toBe(true);
   // Late by its day, but done before the escalation would have gone: that one was moot all the same.
-  expect(mootDeadlineAlarm('escalation', done, due, '2025-12-11T16:00:00.000Z', false)).toBe(true);
-  expect(mootDeadlineAlarm('due', done, due, due, false)).toBe(false);
+  expect(mootDeadlineAlarm('escalation', done, due, { at: '2025-12-11T16:00:00.000Z', inTimeByItsDay: false })).toBe(
+    true,
+  );
+  expect(mootDeadlineAlarm('due', done, due, { at: due, inTimeByItsDay: false })).toBe(false);
 });

@@ -50,6 +50,7 @@ import {
   OPENING_DAY_COUNTS_AS_A_DAY_PATCH,
   RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH,
   ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH,
+  CANCELLED_IS_NOT_DONE_PATCH,
 } from '../../workflows/contract';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -391,6 +392,12 @@ const COVERAGE = {
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-4)!.id,
   "records one patch marker, the fifth bundle's": (facts: HistoryFacts) =>
     facts.markers.length === 1 && facts.markers[0] === PATCH_BUNDLES.at(-5)!.id,
+  "records the fifth bundle's patch marker, and a cancelled step's only where it tells more": (facts: HistoryFacts) =>
+    facts.markers[0] === PATCH_BUNDLES.at(-5)!.id &&
+    facts.markers.slice(1).every((marker) => marker === CANCELLED_IS_NOT_DONE_PATCH) &&
+    facts.markers.length <= 2,
+  'lists the reminders a step missed when its close cancelled it before its due date': (facts: HistoryFacts) =>
+    facts.patches.includes(CANCELLED_IS_NOT_DONE_PATCH),
   'lists a step settled before a transfer to the coordinator alone, if it opens a case': (facts: HistoryFacts) =>
     facts.startedAs !== 'open' || facts.patches.includes(PASSED_TOLD_TO_OWNER_PATCH),
   "begins a minor's 18th birthday once it has begun everywhere in the US, if it opens a case": (facts: HistoryFacts) =>
@@ -674,6 +681,17 @@ const V30_CLAIMS: GenerationClaim = {
   ],
 };
 
+// As v30, and a case entered late and closed in its entry session before its CP request fell due: the reminder that
+// request missed before the entry is listed, not taken for moot (CANCELLED_IS_NOT_DONE_PATCH), its marker recorded
+// only there, after the bundle's.
+const V31_CLAIMS: GenerationClaim = {
+  some: [...V30_CLAIMS.some, 'lists the reminders a step missed when its close cancelled it before its due date'],
+  every: [
+    ...V30_CLAIMS.every.filter((claim) => claim !== "records one patch marker, the fifth bundle's"),
+    "records the fifth bundle's patch marker, and a cancelled step's only where it tells more",
+  ],
+};
+
 export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v1: {
     some: ['opens a case', 'closes a case', 'fires a deadline reminder', 'fires a minor-path alarm'],
@@ -724,6 +742,7 @@ export const GENERATION_CLAIMS: Record<string, GenerationClaim> = {
   v28: V28_CLAIMS,
   v29: V29_CLAIMS,
   v30: V30_CLAIMS,
+  v31: V31_CLAIMS,
 };
 
 /** The generation a history file belongs to: `v3-adult-closed.json` → `v3`. */

@@ -102,7 +102,7 @@ import { describeFacts, historyFacts, unmetClaims } from './history-facts';
  * (RENEWAL_RUNS_ON_FROM_GRANT_END_PATCH); the reminder that a survivor may now adjust status fires once that day has
  * begun everywhere in the US (ADJUSTMENT_ELIGIBLE_ON_ITS_DAY_PATCH).
  */
-const GENERATION = 'v30';
+const GENERATION = 'v31';
 
 const SECOND_IN_DAYS = 1 / 86_400;
 /** How long an entry session's notice of what passed waits once the case is left alone: seconds, not half an hour. */
@@ -425,6 +425,32 @@ async function adultDeniedClosedWhileEntered(stack: Stack): Promise<Recorded> {
   return { name: 'adult-denied-closed-entered', caseId };
 }
 
+/**
+ * An adult entered ten days after the identification and closed at once, within the entry session, before the CP
+ * request fell due: the request's reminder, which fell before the entry, is listed as missed as the case closes, the
+ * cancelled request not taken for one done in time (CANCELLED_IS_NOT_DONE_PATCH).
+ */
+async function adultClosedBeforeDueWhileEntered(stack: Stack): Promise<Recorded> {
+  stack.setPolicy(DEFAULT_POLICY);
+  const now = await nowMs(stack);
+  const { caseId } = await stack.cases.open(
+    {
+      identifiedAt: new Date(now - 10 * DAY_MS).toISOString(),
+      survivor: { name: 'Recorded Closed Before Due', birthDate: '1991-03-03' },
+      agencies: DEMO_AGENCIES,
+    },
+    actor('law_enforcement'),
+  );
+  await stack.cases.close(caseId, { status: 'closed', reason: 'other' }, actor('coordinator'));
+  await eventually(
+    async () =>
+      (await listNotifications(stack.pool, { caseId, limit: 10 })).items.some((n) => n.kind === 'passed_summary'),
+    'the notice of the reminder the cancelled request missed, sent as the case closed',
+    ALARM_TIMEOUT_MS,
+  );
+  return { name: 'adult-closed-before-due', caseId };
+}
+
 async function runsOf(stack: Stack, caseId: string): Promise<History[]> {
   const workflowId = workflowIdOf(caseId);
   const latest = stack.client.workflow.getHandle(workflowId);
@@ -509,6 +535,7 @@ async function main(): Promise<void> {
       await uVisaContinuedAsNew(stack),
       await adultEnteredLate(stack),
       await adultDeniedClosedWhileEntered(stack),
+      await adultClosedBeforeDueWhileEntered(stack),
     ];
     const files = await record(stack, recorded);
     await checkCoverage(files);
