@@ -512,7 +512,12 @@ export const NotificationListQuerySchema = z.strictObject({
 
 /** RFC 9457 problem details, as every error of this API is answered. */
 /** A transfer as the API takes it: the rule's own schema, with the new agency's id held to the API's id format. */
-export const TransferCaseBodySchema = transferCaseSchema().extend({ toAgencyId: AgencyIdSchema });
+export const TransferCaseBodySchema = transferCaseSchema().extend({
+  toAgencyId: AgencyIdSchema,
+  fromAgencyId: AgencyIdSchema.optional().describe(
+    'the agency the caller saw in that role (the one the transfer replaces): refused 409 transferred_meanwhile if another has it now, someone having transferred the case meanwhile; without it, the transfer replaces whichever agency has the role',
+  ),
+});
 
 export const ProblemSchema = z.object({
   type: z.string(),

@@ -127,6 +127,7 @@ const REJECTION_KINDS: Record<RejectionCode, ProblemKind> = {
   correction_window_closed: 'forbidden',
   later_steps_signed: 'conflict',
   correction_conflict: 'conflict',
+  transferred_meanwhile: 'conflict',
   // Only the coordinator corrects a step that may have opened steps the caller does not see: this caller may not.
   coordinator_corrects: 'forbidden',
   nothing_to_ask_again: 'conflict',

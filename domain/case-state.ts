@@ -318,6 +318,8 @@ export const REJECTION_CODES = [
   'correction_window_closed',
   'later_steps_signed',
   'correction_conflict',
+  // A transfer whose sender saw another agency in the role it transfers (`fromAgencyId`, domain/case.ts).
+  'transferred_meanwhile',
   // A step whose sign-off may open a step the corrector's agency is not told of (domain/correction.ts).
   'coordinator_corrects',
   // Asked again for a request whose track has something pending or in force, or did not end refused (domain/ask-again.ts).

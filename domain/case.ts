@@ -768,6 +768,11 @@ export const transferCaseSchema = onFirstUse(() =>
   z.strictObject({
     agencyKind: z.enum(TRANSFERABLE_KINDS),
     toAgencyId: agencyId(),
+    fromAgencyId: agencyId()
+      .optional()
+      .describe(
+        'the agency the caller saw in that role; refused 409 transferred_meanwhile if another has it now (someone transferred the case meanwhile)',
+      ),
     /** One of a list, as a close's reason: free text could carry personal data into the timeline and the history. */
     reason: listedReason(TRANSFER_REASONS)
       .optional()
@@ -787,12 +792,22 @@ function validateTransferCase(state: CaseState, request: TransferCaseRequest, ac
   if (actorRejection) return actorRejection;
   const parsed = transferCaseSchema().safeParse(request);
   if (!parsed.success) return zodRejection(parsed.error, '', transferCaseSchema());
-  const { agencyKind, toAgencyId } = parsed.data;
-  if (state.agencies[agencyKind] === toAgencyId) {
+  const { agencyKind, toAgencyId, fromAgencyId } = parsed.data;
+  const current = state.agencies[agencyKind];
+  if (current === toAgencyId) {
     return {
       code: 'invalid_details',
       field: 'toAgencyId',
       message: `${toAgencyId} already acts as ${agencyKindInProse(agencyKind)} on this case`,
+    };
+  }
+  // Checked here, where two transfers sent at once are applied one after the other: the second never takes the case
+  // from an agency its sender did not see.
+  if (fromAgencyId !== undefined && current !== fromAgencyId) {
+    return {
+      code: 'transferred_meanwhile',
+      field: 'fromAgencyId',
+      message: `${current ?? 'no agency'} acts as ${agencyKindInProse(agencyKind)} on this case now, not ${fromAgencyId}: someone transferred it meanwhile`,
     };
   }
   return null;

@@ -5965,6 +5965,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     agencyKind: "law_enforcement" | "ice" | "hhs" | "advocate";
+                    /** @description the agency the caller saw in that role (the one the transfer replaces): refused 409 transferred_meanwhile if another has it now, someone having transferred the case meanwhile; without it, the transfer replaces whichever agency has the role */
+                    fromAgencyId?: string;
                     /**
                      * @description why, a code from the list: the timeline shows it to every agency of the case
                      * @enum {string}
@@ -6124,7 +6126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the case is closed, or the key is in progress */
+            /** @description the case is closed, `fromAgencyId` no longer has the role (`transferred_meanwhile`), or the key is in progress */
             409: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];

@@ -41,6 +41,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   correction_window_closed: `the agency’s ${CORRECTION_WINDOW.days} days to correct it were over`,
   later_steps_signed: 'steps that followed from it were already signed',
   correction_conflict: 'someone corrected it meanwhile',
+  transferred_meanwhile: 'someone transferred the case meanwhile',
   coordinator_corrects: 'it may have opened steps of another agency: the coordinator corrects it',
   nothing_to_ask_again: 'nothing to ask again: pending, in force, or not refused',
   unbound_command: 'a command not issued for this case and request',

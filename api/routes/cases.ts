@@ -410,7 +410,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       responses: {
         200: { description: 'the case after the transfer', schema: CaseViewSchema },
         403: { description: "not the case's coordinator", problem: true },
-        409: { description: 'the case is closed, or the key is in progress', problem: true },
+        409: {
+          description:
+            'the case is closed, `fromAgencyId` no longer has the role (`transferred_meanwhile`), or the key is in progress',
+          problem: true,
+        },
       },
       handle: async ({ params, body, actor, operationId }) => {
         const before = await caseReads.case(params.caseId, actor);

@@ -319,6 +319,31 @@ test('a transfer moves the pending steps and reminders to the new agency; the ol
   expect(closed.status).toBe(409);
 });
 
+test('two transfers sent at once, each naming the agency it replaces: one applies, the other is refused 409 transferred_meanwhile', async () => {
+  const thirdPolice = 'third-police';
+  await upsertAgencies(stack.pool, [
+    { id: thirdPolice, kind: 'law_enforcement', name: 'Third City Police (fictitious)', email: null },
+  ]);
+  const opened = await openCase();
+  const coordinator = as('demo-coordinator');
+  const from = { agencyKind: 'law_enforcement', fromAgencyId: DEMO_AGENCIES.law_enforcement };
+  const answers = await Promise.all(
+    [NEW_POLICE.id, thirdPolice].map((toAgencyId) => transfer(opened.caseId, coordinator, { ...from, toAgencyId })),
+  );
+  expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+  const refused = answers.find((answer) => answer.status === 409)!.body as {
+    code: string;
+    errors: { field: string; message: string }[];
+  };
+  expect(refused.code).toBe('transferred_meanwhile');
+  expect(refused.errors.map((error) => error.field)).toEqual(['fromAgencyId']);
+  // The one applied took the case from the agency both saw, and no transfer took it from the other's new agency.
+  const applied = answers.find((answer) => answer.status === 200)!.body as CaseBody;
+  const after = await request(stack.app).get(`/api/cases/${opened.caseId}`).set(coordinator).expect(200);
+  expect((after.body as CaseBody).agencies.law_enforcement).toBe(applied.agencies.law_enforcement);
+  expect((after.body as CaseBody).timeline.filter((entry) => entry.type === 'case.transferred')).toHaveLength(1);
+});
+
 test('an agency transferred off the case gets 403 for a replay of its own earlier write, never the case or its notes (probe X1)', async () => {
   const opened = await openCase();
   const { caseId } = opened;

@@ -785,6 +785,8 @@ export function casePages(kit: Kit): Router {
           body: {
             agencyKind: kind as (typeof TRANSFERABLE_KINDS)[number],
             toAgencyId: form.toAgencyId ?? '',
+            // The workflow refuses it if another transfer came first, even one sent in the same instant as this.
+            fromAgencyId: form.fromAgencyId?.trim() || undefined,
             // A code off the list is the API's to refuse, naming the field (the check page refused it already).
             reason: form.reason?.trim() ? (form.reason.trim() as TransferReason) : undefined,
           },
@@ -797,7 +799,12 @@ export function casePages(kit: Kit): Router {
         await renderInProgress(req, res, form, error, 'The transfer is being made');
         return;
       }
-      await renderTransfer(req, res, form, { problem: error });
+      // Said as the check before sending says it, naming the agency the case went to.
+      const moved =
+        error.problem.code === 'transferred_meanwhile'
+          ? transferredSinceChecked(form, agencies, (await kit.case(req, caseId)).agencies)
+          : undefined;
+      await renderTransfer(req, res, form, { problem: moved ?? error });
     }
   });
 
