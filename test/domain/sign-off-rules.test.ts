@@ -1,5 +1,5 @@
 import { REJECTION_CODES, type Rejection } from '../../domain/case-state';
-import { applySignOff, closeCase, validateSignOff } from '../../domain/case';
+import { applySignOff, closeCase, validateSignOff, validateTransfer } from '../../domain/case';
 import { actorOf, noon, openAdult, openMinor, refusal, SEALED_NOTE_SAMPLE, sign, stepOf } from './case-fixtures';
 
 const NOW = noon('2026-01-06');
@@ -160,6 +160,17 @@ describe('sign-off refusals', () => {
 
   it('nothing_to_ask_again is covered by test/domain/ask-again.test.ts', () => {
     seen.add('nothing_to_ask_again');
+  });
+
+  it('transferred_meanwhile: a transfer naming the agency it replaces, which another has replaced since', () => {
+    const state = openAdult();
+    const transfer = { agencyKind: 'advocate' as const, toAgencyId: 'agency-adv-2', actor: actorOf('coordinator') };
+    expect(validateTransfer(state, { ...transfer, fromAgencyId: state.agencies.advocate }, NOW)).toBeNull();
+    expectRefusal(
+      validateTransfer(state, { ...transfer, fromAgencyId: 'agency-adv-elsewhere' }, NOW),
+      'transferred_meanwhile',
+      'fromAgencyId',
+    );
   });
 
   it('every rejection code is exercised', () => {
