@@ -771,12 +771,6 @@ export function casePages(kit: Kit): Router {
     }
     const agencies = kit.agencies(res);
     const kind = agencies.find((agency) => agency.id === form.toAgencyId)?.kind ?? '';
-    // Transferred by someone else since the check page named the agency replaced: not applied to an agency unseen.
-    const movedMeanwhile = transferredSinceChecked(form, agencies, (await kit.case(req, caseId)).agencies);
-    if (movedMeanwhile) {
-      await renderTransfer(req, res, form, { problem: movedMeanwhile });
-      return;
-    }
     try {
       ok(
         await kit.api(req).POST('/api/cases/{caseId}/transfers', {
@@ -785,7 +779,8 @@ export function casePages(kit: Kit): Router {
           body: {
             agencyKind: kind as (typeof TRANSFERABLE_KINDS)[number],
             toAgencyId: form.toAgencyId ?? '',
-            // The workflow refuses it if another transfer came first, even one sent in the same instant as this.
+            // The agency the check page named as replaced: the workflow refuses the transfer if another has the role
+            // now (transferred_meanwhile), even one transferred in the same instant, so no agency unseen is replaced.
             fromAgencyId: form.fromAgencyId?.trim() || undefined,
             // A code off the list is the API's to refuse, naming the field (the check page refused it already).
             reason: form.reason?.trim() ? (form.reason.trim() as TransferReason) : undefined,
@@ -819,11 +814,10 @@ export function casePages(kit: Kit): Router {
 }
 
 /**
- * Why a confirmed transfer is not sent: the case's agency of its kind is neither the one its check page named as
- * replaced (`fromAgencyId`) nor the one chosen, someone else having transferred the case elsewhere meanwhile; or
- * undefined. Sent, it would replace
- * an agency the coordinator never saw named (probe P6: checked as Demo City Police to New Police, confirmed after
- * another transfer to Other Police, it took the case from Other Police). Said on the form, to choose again.
+ * The API's `transferred_meanwhile` in words: the case's agency of its kind is neither the one its check page named as
+ * replaced (`fromAgencyId`) nor the one chosen, someone else having transferred the case elsewhere meanwhile (probe
+ * P6: checked as Demo City Police to New Police, confirmed after another transfer to Other Police, it took the case
+ * from Other Police), named by the agency it went to; or undefined. Said on the form, to choose again.
  */
 function transferredSinceChecked(
   form: Record<string, string>,
@@ -833,8 +827,8 @@ function transferredSinceChecked(
   const kind = TRANSFERABLE_KINDS.find(
     (candidate) => candidate === agencies.find((a) => a.id === form.toAgencyId)?.kind,
   );
-  // The agency chosen has it already: this very transfer sent a moment ago (a double-click, whose send under the same
-  // key the API answers as the first), or the same made by someone else, which the API refuses on its field.
+  // Read after the refusal: the case may have moved on again since (to the agency chosen, or back), then the API's
+  // own words stand.
   if (!kind || !form.fromAgencyId || [form.fromAgencyId, form.toAgencyId].includes(caseAgencies[kind]))
     return undefined;
   const now = agencies.find((agency) => agency.id === caseAgencies[kind])?.name ?? caseAgencies[kind];
