@@ -17,6 +17,7 @@ import type { CaseActivities } from '../activities';
 import type { Logger } from '../core/logger';
 import { workerInterceptorOptions, workflowInterceptorModules, type Tracing } from './interceptors';
 import { cachedWorkflowBundle } from './workflow-bundle-cache';
+import { FAILURE_CONVERTER_PATH } from './data-converter';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -121,8 +122,15 @@ export async function caseWorkflowCode(
  * runs. `domain/` is pure (rules, dates, zod schemas, no state of its own), so it and zod are shared: a run no longer
  * builds its own copy of every schema on its first command, nor holds it in the heap while it sleeps.
  */
-export function caseBundleSettings(): Pick<BundleOptions, 'webpackConfigHook' | 'preloadModules'> {
-  return { webpackConfigHook: withoutUnusedCode, preloadModules: [require.resolve('../domain')] };
+export function caseBundleSettings(): Pick<
+  BundleOptions,
+  'webpackConfigHook' | 'preloadModules' | 'failureConverterPath'
+> {
+  return {
+    webpackConfigHook: withoutUnusedCode,
+    preloadModules: [require.resolve('../domain')],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
 }
 
 /**

@@ -6,9 +6,9 @@
  *
  * The bundle is kept under the project's own `node_modules/.cache/relief-cases/` (the folder that tools keep caches in,
  * written by the user who installed the project, not a shared temporary folder where another account could plant
- * code), named by a hash of all that goes into it: the entry module and the interceptor modules, every source of
- * workflows/ and domain/ and of the entry module's own folder, the bundler's settings (temporal/worker.ts), this file
- * and the lockfile. An edited source never meets a stale bundle. Where the folder cannot be written, the code is
+ * code), named by a hash of all that goes into it: the entry module, the interceptor and failure converter modules,
+ * every source of workflows/ and domain/ and of the entry module's own folder, the bundler's settings
+ * (temporal/worker.ts), this file and the lockfile. An edited source never meets a stale bundle. Where the folder cannot be written, the code is
  * bundled and used without being kept.
  */
 import { createHash } from 'node:crypto';
@@ -23,7 +23,12 @@ const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'relief-cases');
 /** The options of `bundleWorkflowCode` that this project passes: its entry, interceptors, settings and logger. */
 export type WorkflowBundleOptions = Pick<
   BundleOptions,
-  'workflowsPath' | 'workflowInterceptorModules' | 'webpackConfigHook' | 'preloadModules' | 'logger'
+  | 'workflowsPath'
+  | 'workflowInterceptorModules'
+  | 'webpackConfigHook'
+  | 'preloadModules'
+  | 'failureConverterPath'
+  | 'logger'
 >;
 
 /** The bundle for these options: read from the cache when these sources were bundled before, else bundled and kept. */
@@ -49,9 +54,9 @@ export async function cachedWorkflowBundle(options: WorkflowBundleOptions): Prom
 
 /** A hash of every input of the bundle (see the module's comment), and of which settings and modules it was given. */
 function inputsHash(options: WorkflowBundleOptions): string {
-  const { workflowsPath, workflowInterceptorModules = [], preloadModules = [] } = options;
+  const { workflowsPath, workflowInterceptorModules = [], preloadModules = [], failureConverterPath } = options;
   const hash = createHash('sha256').update(
-    JSON.stringify({ workflowsPath, workflowInterceptorModules, preloadModules }),
+    JSON.stringify({ workflowsPath, workflowInterceptorModules, preloadModules, failureConverterPath }),
   );
   // The settings are functions (`webpackConfigHook`): their source is in temporal/worker.ts, hashed below.
   hash.update(options.webpackConfigHook ? 'hooked' : 'plain');
@@ -60,7 +65,8 @@ function inputsHash(options: WorkflowBundleOptions): string {
     readdirSync(folder, { recursive: true, encoding: 'utf8' }).map((name) => join(folder, name)),
   );
   const settings = [join(ROOT, 'temporal', 'worker.ts'), __filename, join(ROOT, 'package-lock.json')];
-  for (const source of [...new Set([...sources, ...workflowInterceptorModules, ...settings])].sort()) {
+  const converters = failureConverterPath === undefined ? [] : [failureConverterPath];
+  for (const source of [...new Set([...sources, ...workflowInterceptorModules, ...converters, ...settings])].sort()) {
     if (!statSync(source, { throwIfNoEntry: false })?.isFile()) continue;
     hash.update(source).update(readFileSync(source));
   }

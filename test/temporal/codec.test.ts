@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defaultPayloadConverter,
+  METADATA_ENCODING_KEY,
+  type Payload,
+} from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IdentityKey } from '../../core/identity-cipher';
 import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_KEY_ID } from '../../temporal/codec';
 import { dataConverterFor } from '../../temporal/data-converter';
-import { addNote, finish, noteBoard, notes } from './proof-workflows';
+import { addNote, failsQuoting, finish, noteBoard, notes } from './proof-workflows';
 import * as activities from './proof-activities';
 import { createLocalEnv, workflowBundle } from '../support/temporal';
 
@@ -193,6 +199,34 @@ describe('encrypted payloads on the official dev server', () => {
     const sealed = signal!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
     const opened = await new EncryptionCodec(keyring).decode(sealed);
     expect(opened.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([secret]);
+  });
+
+  test("a failure's message and stack trace are sealed too: the workflow's and its activity's, read back with the codec", async () => {
+    const failed = await client.workflow
+      .execute(failsQuoting, { taskQueue, workflowId: 'codec-failure', args: [secret] })
+      .catch((error: unknown) => error);
+    // With the data converter, the failures read as they were thrown.
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    const refusal = (failed as WorkflowFailedError).cause;
+    expect(refusal).toBeInstanceOf(ApplicationFailure);
+    expect(refusal?.message).toBe(`refused: ${secret}`);
+    const activity = refusal?.cause;
+    expect(activity).toBeInstanceOf(ActivityFailure);
+    expect((activity as ActivityFailure).cause?.message).toBe(`could not deliver to ${secret}`);
+
+    // The server holds neither message nor stack trace in plain text: the failures say only "Encoded failure".
+    const stored = await env.client.workflow.getHandle('codec-failure').fetchHistory();
+    const wire = Buffer.from(temporal.api.history.v1.History.encode(stored).finish());
+    expect(wire.includes('Maria')).toBe(false);
+    expect(wire.includes('refused')).toBe(false);
+    expect(wire.includes('could not deliver')).toBe(false);
+    const failedEvent = stored.events!.find(
+      (event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    );
+    const failure = failedEvent!.workflowExecutionFailedEventAttributes!.failure!;
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace).toBe('');
+    expect(text(failure.encodedAttributes?.metadata?.[METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
   });
 
   test('the encrypted history replays with the same data converter', async () => {

@@ -14,3 +14,8 @@ export async function rejectAsInvalid(): Promise<never> {
 export async function echo(text: string): Promise<string> {
   return `${text} by ${process.pid}`;
 }
+
+/** Fails as an activity whose error quotes what it was given, as a database's or SMTP server's error can. */
+export async function failQuoting(text: string): Promise<never> {
+  throw ApplicationFailure.nonRetryable(`could not deliver to ${text}`, 'Undeliverable');
+}

@@ -104,3 +104,20 @@ export async function timerThenAnswer(seconds: number): Promise<string> {
 export async function failsWithIllFormedText(): Promise<void> {
   throw ApplicationFailure.nonRetryable('refused: \ud800');
 }
+
+const once = proxyActivities<typeof activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 1 } });
+
+/** Fails quoting `text`, after an activity that failed quoting it too: both failures are in the history. */
+export async function failsQuoting(text: string): Promise<never> {
+  try {
+    await once.failQuoting(text);
+  } catch (error) {
+    throw ApplicationFailure.create({
+      type: 'Refused',
+      message: `refused: ${text}`,
+      cause: error as Error,
+      nonRetryable: true,
+    });
+  }
+  throw ApplicationFailure.nonRetryable('the activity did not fail');
+}
