@@ -11,11 +11,17 @@
  *
  * `npm run admin -- reseal`: seals every row sealed under an older identity key again under the current one, so the
  * older key can be dropped from IDENTITY_KEYS (README, "Keys and their rotation").
+ *
+ * `npm run admin -- retire-payload-key <id>`: an old payload key dropped from PAYLOAD_KEYS on purpose, once no workflow
+ * history holds a payload sealed under it (app/payload-key-retirement.ts).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewAgencySchema, NewUserSchema, UsernameSchema } from './api/schemas';
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { Pool } from 'pg';
+import type { IdentityKeyring } from './core/identity-cipher';
 import { ConfigError, loadConfig, settingErrors } from './app/config';
 import { reprojectCases } from './app/reproject';
 import { passwordProblem, temporaryPassword } from './app/password-policy';
@@ -31,6 +37,7 @@ import { keysInUse } from './db/sealed-places';
 import { resealSurvivors } from './db/survivors';
 import { refuseMissingIdentityKeys } from './app/identity-keys-in-use';
 import { refuseWrongPayloadKeys } from './app/payload-keys-checked';
+import { retirePayloadKey } from './app/payload-key-retirement';
 import { connectClient, namingTemporalAddress } from './temporal/connection';
 import { dataConverterFor } from './temporal/data-converter';
 
@@ -44,8 +51,11 @@ const USAGE = `Usage: npm run admin -- create-admin --username <name> --display-
                       running; --refresh: every case projected again, those already at their latest version too)
        npm run admin -- reseal   (every row sealed under an older identity key sealed again under the current one,
                       the first of IDENTITY_KEYS, so an older key can be dropped; run as the tables' owner)
-Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate); reproject also
-TEMPORAL_ADDRESS and PAYLOAD_KEYS; reseal also IDENTITY_KEYS (every key still in use) and S3_* if documents are there.`;
+       npm run admin -- retire-payload-key <key id>   (an older payload key dropped from PAYLOAD_KEYS once no workflow
+                      history holds a payload sealed under it; run as the tables' owner)
+Needs DATABASE_URL (and MIGRATION_DATABASE_URL when the service role may not migrate); reproject and
+retire-payload-key also TEMPORAL_ADDRESS and PAYLOAD_KEYS; reseal also IDENTITY_KEYS (every key still in use) and
+S3_* if documents are there.`;
 
 const ArgsSchema = z.object({
   username: UsernameSchema,
@@ -70,6 +80,9 @@ async function main(): Promise<number> {
   }
   if (positionals[0] === 'reseal' && positionals.length === 1 && Object.keys(others).length === 0 && !refresh) {
     return reseal();
+  }
+  if (positionals[0] === 'retire-payload-key' && positionals.length === 2 && Object.keys(values).length === 0) {
+    return retire(positionals[1]!);
   }
   if (refresh !== undefined) {
     console.error(USAGE);
@@ -163,70 +176,53 @@ async function main(): Promise<number> {
 }
 
 async function reproject(refresh: boolean): Promise<number> {
-  const config = loadConfig(process.env, 'admin');
-  if (!('url' in config.database) || !('connect' in config.temporal) || !('keyring' in config.payloadKeys)) {
-    console.error(
-      "reproject brings a deployment's read model up to its workflows: set DATABASE_URL, TEMPORAL_ADDRESS and PAYLOAD_KEYS.",
-    );
-    return 2;
-  }
-  const settings = config.temporal.connect;
-  const pool = await reachablePool('DATABASE_URL', config.database.url, ADMIN_POOL);
-  let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
-  try {
-    // A payload key with the deployment's id but other bytes would open none of the workflows: refused as the service
-    // refuses it, before Temporal is reached.
-    await refuseWrongPayloadKeys(pool, config.payloadKeys.keyring);
-    connection = await namingTemporalAddress(settings, () => connectClient(settings));
-    const client = new Client({
-      connection,
-      namespace: settings.namespace,
-      dataConverter: dataConverterFor(config.payloadKeys.keyring),
-    });
-    const { cases, updated, withoutIdentity, referencesReserved, referencesTaken, notRunning, unanswered } =
-      await reprojectCases(client, pool, {
-        refresh,
-        timeZone: config.timeZone,
-      });
-    console.log(
-      refresh
-        ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`
-        : `${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`,
-    );
-    if (withoutIdentity.length > 0) {
+  return onDeployment(
+    "reproject brings a deployment's read model up to its workflows",
+    'DATABASE_URL',
+    async ({ pool, keyring, timeZone, temporal }) => {
+      // A payload key with the deployment's id but other bytes would open none of the workflows: refused as the
+      // service refuses it, before Temporal is reached.
+      await refuseWrongPayloadKeys(pool, keyring);
+      const client = await temporal(dataConverterFor(keyring));
+      const { cases, updated, withoutIdentity, referencesReserved, referencesTaken, notRunning, unanswered } =
+        await reprojectCases(client, pool, { refresh, timeZone });
       console.log(
-        `${withoutIdentity.length === 1 ? '1 case has' : `${withoutIdentity.length} cases have`} no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
+        refresh
+          ? `${cases} cases in Temporal; the read model of ${updated} has been projected again from their workflows.`
+          : `${cases} cases in Temporal; the read model of ${updated} was behind and has been brought up to date.`,
       );
-      for (const { reference, caseId } of withoutIdentity) console.log(`  ${reference}  ${caseId}`);
-    }
-    if (referencesReserved > 0) {
-      console.log(
-        `${referencesReserved === 1 ? "1 case's reference was" : `${referencesReserved} cases' references were`} reserved again for its agency (opened after the backup).`,
-      );
-    }
-    if (referencesTaken.length > 0) {
-      console.log(
-        `${referencesTaken.length === 1 ? '1 case has a reference' : `${referencesTaken.length} cases have references`} its agency gave another case since the restore, so not reserved for it: the two cases share it.`,
-      );
-      for (const { reference, caseId } of referencesTaken) console.log(`  ${reference}  ${caseId}`);
-    }
-    if (notRunning.length > 0) {
-      console.log(
-        `${notRunning.length === 1 ? '1 open case has' : `${notRunning.length} open cases have`} no running workflow: each takes no sign-offs and sends no reminders until it is reset (docs/runbook.md, "A case's workflow failed or was terminated"):`,
-      );
-      for (const { reference, caseId, status } of notRunning) console.log(`  ${reference}  ${caseId}  ${status}`);
-    }
-    if (unanswered.length > 0) {
-      console.log(
-        `${unanswered.length === 1 ? '1 workflow of the case type did not answer, and was left as it is' : `${unanswered.length} workflows of the case type did not answer, and were left as they are`}: one that never ran as a case (an unsealed or copied start, README "Who can command a case"), or a case whose workflow task keeps failing (docs/runbook.md, "A case is stuck"):`,
-      );
-      for (const { workflowId, reason } of unanswered) console.log(`  ${workflowId}  ${reason}`);
-    }
-    return 0;
-  } finally {
-    await pool.end();
-    await connection?.close();
-  }
+      if (withoutIdentity.length > 0) {
+        console.log(
+          `${withoutIdentity.length === 1 ? '1 case has' : `${withoutIdentity.length} cases have`} no survivor identity (opened after the backup). Ask each case's agencies to enter it again from their file (PUT /api/cases/{caseId}/survivor):`,
+        );
+        for (const { reference, caseId } of withoutIdentity) console.log(`  ${reference}  ${caseId}`);
+      }
+      if (referencesReserved > 0) {
+        console.log(
+          `${referencesReserved === 1 ? "1 case's reference was" : `${referencesReserved} cases' references were`} reserved again for its agency (opened after the backup).`,
+        );
+      }
+      if (referencesTaken.length > 0) {
+        console.log(
+          `${referencesTaken.length === 1 ? '1 case has a reference' : `${referencesTaken.length} cases have references`} its agency gave another case since the restore, so not reserved for it: the two cases share it.`,
+        );
+        for (const { reference, caseId } of referencesTaken) console.log(`  ${reference}  ${caseId}`);
+      }
+      if (notRunning.length > 0) {
+        console.log(
+          `${notRunning.length === 1 ? '1 open case has' : `${notRunning.length} open cases have`} no running workflow: each takes no sign-offs and sends no reminders until it is reset (docs/runbook.md, "A case's workflow failed or was terminated"):`,
+        );
+        for (const { reference, caseId, status } of notRunning) console.log(`  ${reference}  ${caseId}  ${status}`);
+      }
+      if (unanswered.length > 0) {
+        console.log(
+          `${unanswered.length === 1 ? '1 workflow of the case type did not answer, and was left as it is' : `${unanswered.length} workflows of the case type did not answer, and were left as they are`}: one that never ran as a case (an unsealed or copied start, README "Who can command a case"), or a case whose workflow task keeps failing (docs/runbook.md, "A case is stuck"):`,
+        );
+        for (const { workflowId, reason } of unanswered) console.log(`  ${workflowId}  ${reason}`);
+      }
+      return 0;
+    },
+  );
 }
 
 /**
@@ -306,6 +302,76 @@ async function reseal(): Promise<number> {
     return 0;
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * `npm run admin -- retire-payload-key <id>`: deletes the key's check once no workflow history holds a payload sealed
+ * under it, so processes start without the key; refuses otherwise, naming the histories. As the tables' owner
+ * (MIGRATION_DATABASE_URL when set), since the service's role may not delete a check.
+ */
+async function retire(keyId: string): Promise<number> {
+  return onDeployment(
+    'retire-payload-key reads the histories of a deployment',
+    'owner',
+    async ({ pool, keyring, temporal }) => {
+      // Histories are read as the server keeps them, nothing opened: no data converter.
+      const outcome = await retirePayloadKey(await temporal(), pool, keyring, keyId);
+      if (!outcome.retired) {
+        console.error(outcome.problem);
+        return 1;
+      }
+      console.log(
+        `Retired the payload key ${keyId}: none of the ${outcome.histories} workflow histories holds a payload sealed under it. Processes now start without it in PAYLOAD_KEYS.`,
+      );
+      return 0;
+    },
+  );
+}
+
+/** What a command on a deployment's read model and workflows is given: its pool, payload keys and Temporal. */
+interface Deployment {
+  pool: Pool;
+  keyring: IdentityKeyring;
+  timeZone: string;
+  /** Connects to the deployment's Temporal (closed when the command ends), naming TEMPORAL_ADDRESS when it cannot. */
+  temporal: (dataConverter?: DataConverter) => Promise<Client>;
+}
+
+/**
+ * Runs a command that needs a deployment's PostgreSQL, Temporal and payload keys: says what to set when one is missing
+ * (exit 2), reaches PostgreSQL as the service's role or as the tables' owner (MIGRATION_DATABASE_URL when set, after
+ * migrating), and closes what it opened.
+ */
+async function onDeployment(
+  purpose: string,
+  login: 'DATABASE_URL' | 'owner',
+  work: (deployment: Deployment) => Promise<number>,
+): Promise<number> {
+  const config = loadConfig(process.env, 'admin');
+  if (!('url' in config.database) || !('connect' in config.temporal) || !('keyring' in config.payloadKeys)) {
+    console.error(`${purpose}: set DATABASE_URL, TEMPORAL_ADDRESS and PAYLOAD_KEYS (the keys its processes hold).`);
+    return 2;
+  }
+  const settings = config.temporal.connect;
+  if (login === 'owner') await migrateDeployment(config.database);
+  const { variable, url } =
+    login === 'owner' ? ownerOf(config.database) : { variable: 'DATABASE_URL' as const, url: config.database.url };
+  const pool = await reachablePool(variable, url, ADMIN_POOL);
+  let connection: Awaited<ReturnType<typeof connectClient>> | undefined;
+  try {
+    return await work({
+      pool,
+      keyring: config.payloadKeys.keyring,
+      timeZone: config.timeZone,
+      temporal: async (dataConverter) => {
+        connection = await namingTemporalAddress(settings, () => connectClient(settings));
+        return new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
+      },
+    });
+  } finally {
+    await pool.end();
+    await connection?.close();
   }
 }
 

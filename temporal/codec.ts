@@ -84,3 +84,19 @@ export class EncryptionCodec implements PayloadCodec {
     return ProtoPayload.decode(plaintext);
   }
 }
+
+/**
+ * The id of every key that sealed a payload anywhere in a history as the server keeps it (events' inputs, results,
+ * markers, failures' encoded attributes, memos and headers): read from each payload's clear metadata, nothing opened.
+ */
+export function payloadKeyIdsIn(history: temporal.api.history.v1.IHistory): Set<string> {
+  const ids = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
+    const keyId = (node as Payload).metadata?.[METADATA_KEY_ID];
+    if (keyId instanceof Uint8Array) ids.add(Buffer.from(keyId).toString());
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(history);
+  return ids;
+}

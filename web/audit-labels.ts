@@ -17,6 +17,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.create': 'Added a user',
   'user.create_admin': 'Added an administrator (command line)',
   'identity_keys.reseal': 'Sealed survivors’ data again under the current identity key (command line)',
+  'payload_keys.retire': 'Retired an old payload key no workflow history holds (command line)',
   'user.disable': 'Disabled a user',
   'user.enable': 'Enabled a user again, with a new temporary password',
   'user.reset_password': 'Set a new temporary password for a user',
