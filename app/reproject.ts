@@ -9,7 +9,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { reserveAgain } from '../db/case-references';
-import { projectCase } from '../db/read-model';
+import { projectCase, projectedHistoryLength } from '../db/read-model';
 import { casesWithoutSurvivor } from '../db/survivors';
 import { snapshotOf, type CaseState } from '../domain/case';
 import { CASE_WORKFLOW_TYPE, caseStateQuery } from '../workflows/contract';
@@ -94,10 +94,13 @@ export async function reprojectCases(
       if (reservation === 'taken') referencesTaken.push({ caseId: state.caseId, reference: state.reference });
     }
     // A projection is kept against another of its version when its history is longer, and the history now is longer
-    // than at any projection its workflow made. Read after the query: a sign-off between them projects a newer
-    // version, which no state read before it replaces.
+    // than at any projection this run made. Read after the query: a sign-off between them projects a newer version,
+    // which no state read before it replaces. A case that continued as new was last projected by an earlier run, whose
+    // history may be longer than the new run's: the refresh is counted past that one, or it would replace nothing.
     const description = await handle.describe();
-    const historyLength = options.refresh ? description.historyLength : 0;
+    const historyLength = options.refresh
+      ? Math.max(description.historyLength, (await projectedHistoryLength(pool, state.caseId)) + 1)
+      : 0;
     if (state.status === 'open' && description.status.name !== 'RUNNING') {
       notRunning.push({ caseId: state.caseId, reference: state.reference, status: description.status.name });
     }

@@ -319,6 +319,17 @@ SELECT json_build_object(
 FROM cases c WHERE c.id = $1`;
 
 /** The case with its steps and timeline, or null when never projected. */
+/**
+ * The history length the case's last projection was written at (`projectCase`), 0 for a case without a row: that of
+ * the run that wrote it, which a run continued as new since restarts from 1.
+ */
+export async function projectedHistoryLength(db: Queryable, caseId: string): Promise<number> {
+  const { rows } = await db.query<{ history_length: number }>('SELECT history_length FROM cases WHERE id = $1', [
+    caseId,
+  ]);
+  return rows[0]?.history_length ?? 0;
+}
+
 export async function getCase(db: Queryable, caseId: string): Promise<CaseView | null> {
   const { rows } = await db.query<{ view: CaseView }>(prepared(CASE_SQL, [caseId]));
   return rows[0]?.view ?? null;

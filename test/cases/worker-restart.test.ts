@@ -369,6 +369,58 @@ test('reproject --refresh projects again a case already at its latest version, a
   expect(refreshed!.version).toBe(view.version);
 });
 
+test('reproject --refresh projects again a case that continued as new, at its latest version', async () => {
+  // A low history limit (as a case's years of events reach the default's): three sign-offs pass it.
+  const cases = stack.casesOn(stack.client, { historyLimit: 25 });
+  const today = new Date().toISOString().slice(0, 10);
+  const opened = await cases.open(
+    {
+      identifiedAt: new Date().toISOString(),
+      survivor: { name: 'Continued Case', birthDate: '1971-03-03' },
+      agencies: DEMO_AGENCIES,
+      reference: 'REFRESH-CONTINUED',
+    },
+    lawEnforcement,
+  );
+  const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
+  const firstRunId = (await handle.describe()).runId;
+  await cases.signOff(
+    opened.caseId,
+    { stepId: 'cp_request-1', outcome: 'requested', details: { requestedOn: today } },
+    lawEnforcement,
+  );
+  const ice = workingActor({ userId: 'ice-1', agencyId: DEMO_AGENCIES.ice, agencyKind: 'ice' });
+  await cases.signOff(
+    opened.caseId,
+    {
+      stepId: 'cp_decision-1',
+      outcome: 'granted',
+      details: { validUntil: `${Number(today.slice(0, 4)) + 2}${today.slice(4)}` },
+    },
+    ice,
+  );
+  const advocate = workingActor({ userId: 'advocate-1', agencyId: DEMO_AGENCIES.advocate, agencyKind: 'advocate' });
+  const view = await cases.signOff(
+    opened.caseId,
+    { stepId: 't_visa_filing-1', outcome: 'filed', details: { filedOn: today } },
+    advocate,
+  );
+  await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 'a new run');
+  // The new run has projected nothing: the read model holds the old run's last projection, of the latest version.
+  expect((await getCase(stack.pool, opened.caseId))!.version).toBe(view.version);
+  // An earlier release wrote its rows differently at that version.
+  await stack.pool.query('DELETE FROM case_alarms WHERE case_id = $1', [opened.caseId]);
+  await stack.pool.query('DELETE FROM case_timeline WHERE case_id = $1 AND seq > 1', [opened.caseId]);
+
+  await reprojectCases(stack.client, stack.pool, { refresh: true });
+
+  const refreshed = await getCase(stack.pool, opened.caseId);
+  expect(refreshed!.version).toBe(view.version);
+  expect(refreshed!.timeline.map((entry) => entry.summary)).toEqual(view.timeline.map((entry) => entry.summary));
+  const alarms = await stack.pool.query('SELECT 1 FROM case_alarms WHERE case_id = $1', [opened.caseId]);
+  expect(alarms.rowCount).toBeGreaterThan(0);
+});
+
 test("reproject writes a case missing from the backup with the zone it was identified in, the deployment's where its police have none", async () => {
   // The police have no zone of their own: the service reads their identifications in the deployment's TIMEZONE.
   const police = await stack.pool.query<{ time_zone: string | null }>('SELECT time_zone FROM agencies WHERE id = $1', [
