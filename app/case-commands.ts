@@ -20,6 +20,7 @@ import {
   type ProblemKind,
 } from '../core/errors';
 import { releaseAbandonedOpenings, workflowStarted } from './abandoned-openings';
+import { appliedByEarlierRun } from './earlier-runs';
 import { identificationOf, type IdentificationRequest } from './identification';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { localDateOf } from '../core/time-zones';
@@ -27,6 +28,7 @@ import { findAgency } from '../db/agencies';
 import { releaseCase, reserveCase, stillOpening, type CaseIntake, type Reservation } from '../db/case-references';
 import type { SurvivorIdentity } from '../db/survivors';
 import { nameTokens } from '../core/name-index';
+import { IDEMPOTENCY_TTL_MS } from '../db/idempotency';
 import { getCase, type CaseView } from '../db/read-model';
 import { sealNote } from '../db/sealed-notes';
 import {
@@ -603,10 +605,27 @@ export class CaseCommands {
   ): Promise<CaseView> {
     const issued = await this.issue(caseId, how.name, how.options, how.datedBy);
     const handle = this.deps.client.workflow.getHandle(workflowIdOf(caseId));
-    await this.command(caseId, () =>
-      handle.executeUpdate(update, { args: [command(issued)], updateId: issued.updateId }),
-    );
+    try {
+      await this.command(caseId, () =>
+        handle.executeUpdate(update, { args: [command(issued)], updateId: issued.updateId }),
+      );
+    } catch (error) {
+      // A retry (its update id derived from the operation) refused by a run that continued as new after applying it.
+      if (!(error instanceof AppError && error.status < 500 && how.options.operationId)) throw error;
+      if (!(await this.appliedByEarlierRun(caseId, issued.updateId))) throw error;
+    }
     return this.read(caseId);
+  }
+
+  /**
+   * Whether the case workflow's runs before the current one applied the update `updateId` (app/earlier-runs.ts), within
+   * the life of the Idempotency-Key that names it; false when Temporal cannot say (the refusal then stands).
+   */
+  private async appliedByEarlierRun(caseId: string, updateId: string): Promise<boolean> {
+    const since = new Date((await this.deps.now()).getTime() - IDEMPOTENCY_TTL_MS);
+    return this.bounded(caseId, () =>
+      appliedByEarlierRun(this.deps.client, workflowIdOf(caseId), updateId, since),
+    ).catch(() => false);
   }
 
   /**

@@ -78,15 +78,16 @@ beforeAll(async () => {
     address: stack.env.connection.options.address,
     interceptors: [injectFaults],
   });
-  faultyApp = writeSide(
-    new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) }),
-  );
+  faultyApp = writeSide(faultyConnectionClient());
 });
 afterAll(async () => {
   await faultyConnection?.close();
   await stack?.stop();
 });
 
+/** A client whose calls to Temporal fail as `faults` says. */
+const faultyConnectionClient = () =>
+  new Client({ connection: faultyConnection, dataConverter: dataConverterFor(TEST_PAYLOAD_KEYRING) });
 const officer = () => stack.as('law_enforcement');
 const openBody = (overrides: Record<string, unknown> = {}) => ({
   identifiedOn: today,
@@ -416,6 +417,53 @@ describe('signing off a step, retried after a failure at each point', () => {
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'signOff',
     );
     expect(signOffs).toHaveLength(1);
+  });
+});
+
+describe('signing off a step, retried after the case continued as new', () => {
+  it('the retry answers with the signed step, where the sign-off was applied in the run before', async () => {
+    // A history limit that one sign-off crosses after the opening and two more (as a case's years of events cross the
+    // default's): the sign-off whose answer is lost is the last of its run.
+    const lowLimit = (client: Client) =>
+      stack.appWith({ cases: stack.casesOn(client, { writeTimeoutMs: WRITE_TIMEOUT_MS, historyLimit: 25 }) });
+    const opened = (await openCase(lowLimit(stack.client), newKey()).expect(201)).body as { caseId: string };
+    const handle = stack.client.workflow.getHandle(workflowIdOf(opened.caseId));
+    const firstRunId = (await handle.describe()).runId;
+    const sign = (
+      target: Express,
+      stepId: string,
+      as: 'law_enforcement' | 'ice' | 'advocate',
+      body: object,
+      key = newKey(),
+    ) =>
+      request(target)
+        .post(`/api/cases/${opened.caseId}/steps/${stepId}/sign-off`)
+        .set(stack.as(as))
+        .set('Idempotency-Key', key)
+        .send(body);
+    await sign(app, 'cp_request-1', 'law_enforcement', {
+      outcome: 'requested',
+      details: { requestedOn: today },
+    }).expect(200);
+    const validUntil = `${Number(today.slice(0, 4)) + 2}${today.slice(4)}`;
+    await sign(app, 'cp_decision-1', 'ice', { outcome: 'granted', details: { validUntil } }).expect(200);
+    const filing = { outcome: 'filed', details: { filedOn: today } };
+    const key = newKey();
+    faults.set('UpdateWorkflowExecution', 'after');
+    await sign(lowLimit(faultyConnectionClient()), 't_visa_filing-1', 'advocate', filing, key).expect(503);
+    await eventually(async () => ((await handle.describe()).runId !== firstRunId ? true : undefined), 'a new run');
+
+    const retried = await sign(app, 't_visa_filing-1', 'advocate', filing, key);
+
+    expect(retried.status).toBe(200);
+    expect(
+      (retried.body as { steps: { id: string; status: string }[] }).steps.find((s) => s.id === 't_visa_filing-1')!
+        .status,
+    ).toBe('completed');
+    expect(await completions(opened.caseId, 't_visa_filing-1')).toBe(1);
+    // Another write (another key) of the same step is still refused: it was never applied.
+    const another = await sign(app, 't_visa_filing-1', 'advocate', filing).expect(409);
+    expect(another.body).toMatchObject({ code: 'step_not_pending' });
   });
 });
 
