@@ -2,8 +2,8 @@
  * The compliance report as CSV (RFC 4180), for publication: a header row, one row per agency, then "All agencies".
  * Small cells are suppressed as public reporting requires: a count of 1 to 4 is written "<5", and so is a share,
  * median or 90th percentile computed from 1 to 4 cases, and a share whose count is written "<5"; a statistic of no
- * cases is left empty. Where a column's "<5" could be worked out from the total, one more agency's count is withheld
- * (`complementary`). Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
+ * cases is left empty. Where a column's "<5" could be worked out from the total, more agencies' counts, or the total, are
+ * withheld (`complementary`). Its figures are the JSON's: a case closed or withdrawn as opened in error or as a duplicate is
  * in none of them (db/reports.ts). `minors_identified` and `minors_notified_within_24h` count the minors whose 24 hours
  * are over or who were notified; `minors_still_within_24h` those still waiting within them.
  */
@@ -82,25 +82,54 @@ const COLUMNS: Column[] = [
 ];
 
 /**
+ * Whether the "<5" cells of a count column can be worked out, each to one figure, from the "All agencies" total: the
+ * total less the figures shown is what the "<5" cells and those withheld add up to, each "<5" from 1 to 4 and each
+ * withheld figure 5 or more (what the README says it is). One "<5" beside one withheld figure in a total of 6 is 1 (5
+ * and 1); two "<5" in a total of 8 with nothing else are each 4.
+ */
+function givesBack(total: number, figures: readonly number[], withheld: ReadonlySet<number>): boolean {
+  const small = figures.filter(isSmall).length;
+  const hidden = figures.reduce(
+    (left, value, row) => (isSmall(value) || withheld.has(row) ? left : left - value),
+    total,
+  );
+  // What the other hidden cells add up to at least and at most; a withheld figure has no most.
+  const othersLeast = small - 1 + (SMALL_MAX + 1) * withheld.size;
+  const othersMost = withheld.size > 0 ? Infinity : SMALL_MAX * (small - 1);
+  // One figure fits: it is given back. None fits where the rows do not add up to the total: nothing is told.
+  return Math.min(SMALL_MAX, hidden - othersLeast) === Math.max(1, hidden - othersMost);
+}
+
+/**
  * Complementary suppression: in a count column where some agency's figure is written "<5" and the total is shown,
  * the total less the rows shown would give it back (or, of two cells of 1 to 4, their sum of 2, each); so the smallest
- * figure of 5 or more among the agencies is withheld too, and the total minus the rest then mixes it with them. Answers
- * the count columns withheld for each agency's row, by its place.
+ * figure of 5 or more among the agencies is withheld too, and the total minus the rest then mixes it with them. While
+ * the "<5" still come back (`givesBack`: a withheld figure is 5 or more, so a total of 6 gave 5 and 1), the next
+ * smallest is withheld as well; where withholding every figure shown is not enough, or there is none to withhold,
+ * the total is withheld instead. Answers the count columns withheld for each agency's row, by its place, and for the
+ * "All agencies" row.
  */
-function complementary(report: ComplianceReport): Set<string>[] {
+function complementary(report: ComplianceReport): { agencies: Set<string>[]; allAgencies: Set<string> } {
   const withheld = report.agencies.map(() => new Set<string>());
+  const allAgencies = new Set<string>();
   for (const { header, count: figure } of COLUMNS) {
-    if (!figure || isSmall(figure(report.allAgencies))) continue;
+    if (!figure) continue;
+    const total = figure(report.allAgencies);
+    if (isSmall(total)) continue;
     const figures = report.agencies.map((agency) => figure(agency));
     if (!figures.some(isSmall)) continue;
+    // The smallest first; of equal figures, the first row.
     const shown = figures.flatMap((value, row) => (value > SMALL_MAX ? [{ value, row }] : []));
-    const smallest = shown.reduce<{ value: number; row: number } | undefined>(
-      (least, each) => (least === undefined || each.value < least.value ? each : least),
-      undefined,
-    );
-    if (smallest) withheld[smallest.row]!.add(header);
+    shown.sort((a, b) => a.value - b.value);
+    const rows = new Set<number>();
+    for (const { row } of shown) {
+      rows.add(row);
+      if (!givesBack(total, figures, rows)) break;
+    }
+    if (!givesBack(total, figures, rows)) for (const row of rows) withheld[row]!.add(header);
+    else allAgencies.add(header);
   }
-  return withheld;
+  return { agencies: withheld, allAgencies };
 }
 
 const HEADER = ['agency', 'agency_id', 'agency_kind', ...COLUMNS.map(({ header }) => header)];
@@ -124,11 +153,11 @@ export function complianceCsv(report: ComplianceReport): string {
     agency.agencyName ?? agency.agencyId ?? 'Not assigned',
     agency.agencyId ?? '',
     agency.agencyKind ?? '',
-    ...cells(agency, withheld[row]),
+    ...cells(agency, withheld.agencies[row]),
   ];
   return [
     line(HEADER),
     ...report.agencies.map((agency, row) => line(agencyRow(agency, row))),
-    line(['All agencies', '', '', ...cells(report.allAgencies)]),
+    line(['All agencies', '', '', ...cells(report.allAgencies, withheld.allAgencies)]),
   ].join('');
 }

@@ -127,4 +127,50 @@ describe('the compliance CSV', () => {
     );
     expect(small.map((row) => row['minors_identified'])).toEqual(['<5', '0', '<5']);
   });
+
+  it('withholds more, or the total, while a "<5" still comes back from a withheld figure being 5 or more', () => {
+    const agency = (agencyId: string, pending: number): AgencyFigures => ({
+      agencyId,
+      agencyName: agencyId,
+      agencyKind: 'law_enforcement',
+      ...figures(share(0, 0), share(0, 0), share(0, 0)),
+      declarations: { signed: 0, declined: 0, pending },
+    });
+    const pendingIn = (counts: number[]) => {
+      const total = counts.reduce((sum, each) => sum + each, 0);
+      const all = {
+        ...figures(share(0, 0), share(0, 0), share(0, 0)),
+        declarations: { signed: 0, declined: 0, pending: total },
+      };
+      const agencies = counts.map((count, row) => agency(`a${row}`, count));
+      return table(complianceCsv({ ...report, agencies, allAgencies: all })).map((row) => row['declarations_pending']);
+    };
+    // Probe Q4: 5 declarations pending at the police, 1 at the sheriff, 6 in all. The 5 withheld is 5 or more, so the
+    // "<5" was 6 - 5 = 1; withholding the police's 5 does not hide it, so the total is withheld instead.
+    expect(pendingIn([5, 1])).toEqual(['5', '<5', 'withheld']);
+    // 5 withheld left 32 - 6 - 20 - 5 = 1 at most: the 6 is withheld too, and 32 - 20 = 12 is the "<5" and 11 mixed.
+    expect(pendingIn([1, 5, 6, 20])).toEqual(['<5', 'withheld', 'withheld', '20', '32']);
+    // Two "<5" making a total of 8, none shown to withhold: each was 4.
+    expect(pendingIn([4, 4, 0])).toEqual(['<5', '<5', '0', 'withheld']);
+    // Two "<5" making 5 could be 1 and 4, 2 and 3, ...: nothing to withhold.
+    expect(pendingIn([2, 3])).toEqual(['<5', '<5', '5']);
+    // A total withheld takes the share beside it: with the count it would give the total back.
+    const minors = (agencyId: string, minorsOf: Share): AgencyFigures => ({
+      ...agency(agencyId, 0),
+      ...figures(minorsOf, share(0, 0), share(0, 0)),
+    });
+    const all = table(
+      complianceCsv({
+        ...report,
+        agencies: [minors('a', share(2, 4)), minors('b', share(3, 4))],
+        allAgencies: figures(share(5, 8), share(0, 0), share(0, 0)),
+      }),
+    ).at(-1);
+    expect(all).toMatchObject({
+      agency: 'All agencies',
+      minors_identified: 'withheld',
+      minors_notified_within_24h: '5',
+      minors_notified_within_24h_share: 'withheld',
+    });
+  });
 });
