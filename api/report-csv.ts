@@ -147,6 +147,13 @@ const line = (cells: readonly string[]) => `${cells.map(field).join(',')}\r\n`;
 const cells = (figures: ReportFigures, withheld: ReadonlySet<string> = new Set()) =>
   COLUMNS.map(({ cell, reveals }) => (reveals.some((header) => withheld.has(header)) ? WITHHELD : cell(figures)));
 
+/**
+ * A UTF-8 byte-order mark, first: Excel, which most who publish the figures open it with, reads a CSV without one in
+ * the computer's own code page, so an agency named "Département de police" read "DÃ©partement de police" and one
+ * named in another script read as noise. A program reading the file skips it (csv-parse `bom: true`, Python `utf-8-sig`).
+ */
+const BYTE_ORDER_MARK = '\uFEFF';
+
 export function complianceCsv(report: ComplianceReport): string {
   const withheld = complementary(report);
   const agencyRow = (agency: AgencyFigures, row: number) => [
@@ -156,6 +163,7 @@ export function complianceCsv(report: ComplianceReport): string {
     ...cells(agency, withheld.agencies[row]),
   ];
   return [
+    BYTE_ORDER_MARK,
     line(HEADER),
     ...report.agencies.map((agency, row) => line(agencyRow(agency, row))),
     line(['All agencies', '', '', ...cells(report.allAgencies, withheld.allAgencies)]),

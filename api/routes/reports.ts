@@ -86,7 +86,7 @@ export function reportRoutes(deps: ApiDeps): Route[] {
         'The compliance report for a period, by agency (the agency that owned each step) and for all agencies, over the ' +
         "cases the caller's agency takes part in, but for a case closed or withdrawn as opened in error or as a duplicate " +
         "(reason opened_in_error or duplicate), which counts in no figure, the CSV's as the JSON's. JSON gives exact " +
-        'figures; format=csv suppresses cells of 1 to 4 as <5.',
+        'figures; format=csv suppresses cells of 1 to 4 as <5, in UTF-8 with a byte-order mark first (for Excel).',
       allow: { test: readsReports, needs: 'the coordinator or supervisor role' },
       query: ComplianceQuerySchema,
       audit: 'report.compliance',

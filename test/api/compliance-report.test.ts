@@ -249,7 +249,9 @@ describe('period A, 2026-03-01 to 2026-05-31 (events entered after the fact)', (
       .expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     expect(res.headers['content-disposition']).toBe('attachment; filename="compliance-2026-03-01-to-2026-05-31.csv"');
-    const lines = res.text.split('\r\n');
+    // A UTF-8 byte-order mark first, so Excel reads an agency's name in UTF-8.
+    expect(res.text.startsWith('\uFEFFagency,')).toBe(true);
+    const lines = res.text.slice(1).split('\r\n');
     expect(lines.pop()).toBe('');
     const [header, ...rows] = lines.map((line) => line.split(','));
     expect(rows.every((row) => row.length === header!.length)).toBe(true);
