@@ -626,7 +626,8 @@ export function createDeliveryActivities({
 
     /**
      * One email listing every notice of what passed the agency is owed (workflows/passed-notices.ts), to each address
-     * they were written for (one, unless it changed meanwhile), sent while their rows are locked and recorded sent
+     * they hold (one: a change of the agency's address readdresses every email still owed, db/notifications.ts
+     * `readdressOwedEmails`), sent while their rows are locked and recorded sent
      * together: a concurrent or retried attempt waits, then finds them sent. As for a single notification, one the
      * server accepted whose sending could not be recorded is recorded by the retry, and the Message-ID is derived
      * from the rows listed, so a resend of the same email after a crash carries the same one. Throws, to be retried,

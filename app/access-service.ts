@@ -15,6 +15,8 @@ import {
   type NewAgency,
 } from '../db/agencies';
 import { recordAudit } from '../db/audit';
+import { readdressOwedEmails } from '../db/notifications';
+import { inTransaction } from '../db/pool';
 import { consumeOidcNonce, issueOidcNonce } from '../db/oidc-nonces';
 import { clearDeviceFailures, knownDevice, registerDevice } from '../db/sign-in-devices';
 import {
@@ -679,8 +681,13 @@ export function createAccessService(deps: AccessDeps) {
           },
         );
       }
-      await upsertAgencies(pool, [body]);
-      const saved = (await findAgency(pool, body.id))!;
+      const saved = await inTransaction(pool, async (client) => {
+        await upsertAgencies(client, [body]);
+        const agency = (await findAgency(client, body.id))!;
+        // The emails to it still owed go to the address it has now (none once removed), never to one it gave up.
+        await readdressOwedEmails(client, agency.id, agency.email, await now());
+        return agency;
+      });
       void sendAgencyNotice(
         deps.mailer,
         deps.logger,

@@ -305,6 +305,36 @@ export async function recordFailure(db: Queryable, id: string, error: string, at
   );
 }
 
+/** What the outbox row of an email says when its agency's notification address was removed before it went out. */
+const ADDRESS_REMOVED = "not sent: the agency's notification address was removed before the email could go out";
+
+/**
+ * An agency's notification address set anew (or removed, `email` null): every email to the agency that is owed and
+ * not sent yet (held back by a mail outage, or failing at the old address) goes to the address as it now is at its
+ * next attempt; with none, it is in the app only, settled as not sent (`ADDRESS_REMOVED`), and no attempt sends it.
+ * Rows without an address (in-app only, or folded into a daily digest) are left as they are: releasing those reads
+ * the address then. A row being sent at this moment is waited for: sent, it stays sent; failed, it is readdressed.
+ */
+export async function readdressOwedEmails(
+  db: Queryable,
+  agencyId: string,
+  email: string | null,
+  at: Date,
+): Promise<void> {
+  const owed = 'recipient_agency_id = $1 AND recipient_email IS NOT NULL AND sent_at IS NULL AND not_sent_at IS NULL';
+  if (email !== null)
+    await db.query(`UPDATE notifications SET recipient_email = $2 WHERE ${owed} AND recipient_email <> $2`, [
+      agencyId,
+      email,
+    ]);
+  else
+    await db.query(
+      `UPDATE notifications SET recipient_email = NULL, not_sent_at = $3, last_error = $2, failing_since = NULL
+        WHERE ${owed}`,
+      [agencyId, ADDRESS_REMOVED, at],
+    );
+}
+
 /**
  * Turning an agency's daily digest off: every reminder folded into one of its digests that was not sent (the digest
  * still to come, or written and never delivered) is owed by email after all, to the agency's address as it is now.

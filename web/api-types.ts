@@ -10,7 +10,7 @@ export interface paths {
         /** The agencies a case can name. */
         get: operations["getApiAgencies"];
         put?: never;
-        /** Register an agency (or update its name, notification address and time zone; a field left out is cleared): a system administrator only. `timeZone` (an IANA name; null: the deployment's TIMEZONE) is where a date or time of identification without an offset is read. A change of address is told to the old address and the new one. */
+        /** Register an agency (or update its name, notification address and time zone; a field left out is cleared): a system administrator only. `timeZone` (an IANA name; null: the deployment's TIMEZONE) is where a date or time of identification without an offset is read. A change of address is told to the old address and the new one; the agency's emails not sent yet go to the new one (none once it is removed). */
         post: operations["postApiAgencies"];
         delete?: never;
         options?: never;

@@ -425,7 +425,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/agencies',
       tag: 'administration',
       summary:
-        "Register an agency (or update its name, notification address and time zone; a field left out is cleared): a system administrator only. `timeZone` (an IANA name; null: the deployment's TIMEZONE) is where a date or time of identification without an offset is read. A change of address is told to the old address and the new one.",
+        "Register an agency (or update its name, notification address and time zone; a field left out is cleared): a system administrator only. `timeZone` (an IANA name; null: the deployment's TIMEZONE) is where a date or time of identification without an offset is read. A change of address is told to the old address and the new one; the agency's emails not sent yet go to the new one (none once it is removed).",
       allow: SYSTEM_ADMIN,
       body: NewAgencySchema,
       audit: 'agency.save',

@@ -10,6 +10,7 @@ import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
+import { createAccessService } from '../../app/access-service';
 import { createLogger } from '../../core/logger';
 import {
   enqueue,
@@ -29,6 +30,7 @@ import { createPool } from '../../db/pool';
 import { eventually } from '../support/eventually';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { wallClock } from '../../core/clock';
+import type { Actor } from '../../domain/types';
 
 const from = 'Relief cases <no-reply@relief.example.org>';
 const publicBaseUrl = 'https://relief.example.org';
@@ -519,6 +521,51 @@ describe('deliverNotification', () => {
     expect(message?.subject).toMatch(/^ESCALATION: /);
     expect(message?.text).toContain('This is an escalation.');
     expect(message?.text).toContain('To: Metro Anti-Trafficking Task Force');
+  });
+
+  it("sends an email held back by an outage to the agency's address as an administrator changed it since, and none once it was removed", async () => {
+    // People leave: the agency's notification address was a mailbox of someone gone, and the mail server is down.
+    await pool.query(
+      `INSERT INTO agencies (id, kind, name, email) VALUES ('river-hhs', 'hhs', 'River HHS', 'left@hhs.example')`,
+    );
+    const access = createAccessService({ pool, logger: createLogger({ level: 'silent' }) });
+    const systemAdmin: Actor = {
+      userId: randomUUID(),
+      agencyId: 'metro-task-force',
+      agencyKind: 'coordinator',
+      roles: ['system_admin'],
+    };
+    const river = { id: 'river-hhs', kind: 'hhs', name: 'River HHS', timeZone: null } as const;
+    const changed = await notification({ recipientAgencyId: 'river-hhs' });
+    const removed = await notification({ recipientAgencyId: 'river-hhs' });
+    const other = await notification();
+    await capture.setDown(true);
+    for (const row of [changed, removed, other]) await expect(deliver(row)).rejects.toThrow(/ECONNREFUSED/);
+
+    await access.saveAgency(systemAdmin, { ...river, email: 'cases@hhs.example' });
+    await capture.setDown(false);
+    await deliver(changed);
+    expect(mailFor(changed.id).map((m) => m.to)).toEqual([['cases@hhs.example']]);
+    expect(await findNotification(pool, changed)).toMatchObject({ recipientEmail: 'cases@hhs.example' });
+
+    await capture.setDown(true);
+    await expect(deliver(removed)).rejects.toThrow(/ECONNREFUSED/);
+    await access.saveAgency(systemAdmin, { ...river, email: null });
+    await capture.setDown(false);
+    await expect(deliver(removed)).resolves.toEqual({ sentAt: null });
+    expect(mailFor(removed.id)).toHaveLength(0);
+    expect(await findNotification(pool, removed)).toMatchObject({
+      sentAt: null,
+      recipientEmail: null,
+      lastError: "not sent: the agency's notification address was removed before the email could go out",
+      failingSince: null,
+    });
+    // Settled, no longer owed: the outbox counts it neither unsent nor failing.
+    const settled = await pool.query('SELECT not_sent_at FROM notifications WHERE id = $1', [removed.id]);
+    expect(settled.rows[0]).toEqual({ not_sent_at: expect.any(Date) as unknown });
+    // Another agency's email held back meanwhile keeps its own address.
+    await deliver(other);
+    expect(mailFor(other.id).map((m) => m.to)).toEqual([['cp-unit@ice.example']]);
   });
 
   it('sends nothing for an in-app notification (an agency without an email address)', async () => {
