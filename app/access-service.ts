@@ -52,6 +52,7 @@ import {
   listIdentities,
   listUsers,
   setPassword,
+  unlinkIdentity,
   setUserRoles,
   UsernameTakenError,
   type NewUser,
@@ -665,6 +666,21 @@ export function createAccessService(deps: AccessDeps) {
           });
         throw error;
       }
+    },
+
+    /**
+     * Unlinks an identity from a user the actor administers: it signs them in no more, and may be linked to another
+     * user (the person's new one at another agency). 404 when the user has no such link.
+     */
+    async unlinkIdentity(actor: Actor, userId: string, identity: { issuer: string; subject: string }) {
+      await administeredUser(actor, userId);
+      const unlinked = await unlinkIdentity(pool, { ...identity, userId });
+      if (!unlinked)
+        throw new AppError('not_found', 'No such identity is linked to this user.', {
+          code: 'identity_not_found',
+          fields: [{ field: 'subject', message: 'not linked to this user' }],
+        });
+      return unlinked;
     },
 
     agencies: () => listAgencies(pool),

@@ -180,6 +180,23 @@ export async function linkIdentity(
   return linked;
 }
 
+/**
+ * Unlinks (issuer, subject) from the user, so it signs nobody in until linked again (to them or to another user: a
+ * person who moved to another agency, whose new user it is linked to then). The link removed, or null when the user
+ * had no such link.
+ */
+export async function unlinkIdentity(
+  pool: Pool,
+  identity: { issuer: string; subject: string; userId: string },
+): Promise<UserIdentity | null> {
+  const { rows } = await pool.query<IdentityRow>(
+    `DELETE FROM user_identities WHERE issuer = $1 AND subject = $2 AND user_id = $3
+      RETURNING issuer, subject, user_id, created_at`,
+    [identity.issuer, identity.subject, identity.userId],
+  );
+  return rows[0] ? identityFromRow(rows[0]) : null;
+}
+
 export async function listIdentities(pool: Pool, userId: string): Promise<UserIdentity[]> {
   const { rows } = await pool.query<IdentityRow>(
     'SELECT issuer, subject, user_id, created_at FROM user_identities WHERE user_id = $1 ORDER BY issuer, subject',

@@ -706,6 +706,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{userId}/identities/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unlink an identity at the agency's OpenID Connect provider from a user: it signs them in no more (their sessions already open stay, until they sign out, their user is disabled or given a new password), and it may then be linked to another user, the person's new user at another agency say. */
+        post: operations["postApiUsersUserIdIdentitiesUnlink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{userId}/password-reset": {
         parameters: {
             query?: never;
@@ -9784,6 +9801,170 @@ export interface operations {
             };
             /** @description the identity is linked to another user */
             409: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body larger than 64kb */
+            413: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body is not JSON, or is sent in a charset other than UTF-8 */
+            415: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
+            422: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limit reached; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description the limit that refused this request, none remaining, its wait Retry-After's: `<policy>; r=0; t=<Retry-After>`, the policy `"<limit>-in-1min"` for a rate limit (`rate_limited`) */
+                    RateLimit?: string;
+                    /** @description the policy that refused it: for a rate limit (`rate_limited`), `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
+            503: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unexpected error */
+            default: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiUsersUserIdIdentitiesUnlink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description your own id for this request, to trace it across services: a UUID is echoed back as X-Correlation-Id and written on the request's log line; anything else is ignored. It never becomes the request's id, which is always the service's own (the answer's X-Request-Id) */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    issuer: string;
+                    subject: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the link removed */
+            200: {
+                headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 instant
+                         */
+                        createdAt: string;
+                        issuer: string;
+                        subject: string;
+                        userId: string;
+                    };
+                };
+            };
+            /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
+            400: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            401: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a user you do not administer */
+            403: {
+                headers: {
+                    "X-Correlation-Id": components["headers"]["CorrelationId"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such user, or no such identity linked to them */
+            404: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];

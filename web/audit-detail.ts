@@ -75,6 +75,7 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   possible_duplicate: 'an open case of the same survivor, identified at the same moment',
   username_taken: 'the username is taken',
   identity_taken: 'the sign-in identity is linked to another user',
+  identity_not_found: 'no such sign-in identity is linked to the user',
   weak_password: 'a password that is too weak',
   wrong_password: 'wrong current password',
 };

@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.reset_password': 'Set a new temporary password for a user',
   'user.set_roles': 'Changed a user’s roles',
   'user.link_identity': 'Linked a sign-in identity to a user',
+  'user.unlink_identity': 'Unlinked a sign-in identity from a user',
   'agency.save': 'Registered or changed an agency',
   'agency.daily_digest': 'Turned an agency’s daily digest on or off',
   'case.open': 'Opened a case',

@@ -413,6 +413,28 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       }),
     }),
     route({
+      method: 'post',
+      path: '/api/users/:userId/identities/unlink',
+      tag: 'administration',
+      summary:
+        "Unlink an identity at the agency's OpenID Connect provider from a user: it signs them in no more (their sessions already open stay, until they sign out, their user is disabled or given a new password), and it may then be linked to another user, the person's new user at another agency say.",
+      allow: ADMIN,
+      params: UserParamsSchema,
+      body: IdentitySchema,
+      audit: 'user.unlink_identity',
+      // Whose account it was: the row's user is the admin who acted.
+      auditDetail: (_query, params, answer) => userNamed(params.userId, answer),
+      responses: {
+        200: { description: 'the link removed', schema: IdentityViewSchema },
+        403: { description: 'a user you do not administer', problem: true },
+        404: { description: 'no such user, or no such identity linked to them', problem: true },
+      },
+      handle: async ({ params, body, actor }) => ({
+        status: 200,
+        body: await access.unlinkIdentity(actor, params.userId, body),
+      }),
+    }),
+    route({
       method: 'get',
       path: '/api/agencies',
       tag: 'administration',

@@ -18,7 +18,7 @@ import { DEFAULT_RATE_LIMITS } from '../../app/rate-limit-settings';
 import { workflowIdOf } from '../../workflows/contract';
 import { upsertAgencies } from '../../db/agencies';
 import { getCase, type CaseView } from '../../db/read-model';
-import { disableUser } from '../../db/users';
+import { disableUser, linkIdentity } from '../../db/users';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { issueToken } from '../../db/tokens';
 import { WORKING_ROLE } from '../../domain/access';
@@ -113,6 +113,7 @@ const ACCESS_COLUMNS = [
   'setRoles',
   'listIdentities',
   'linkIdentity',
+  'unlinkIdentity',
   'listAgencies',
   'saveAgency',
   'newFeed',
@@ -126,21 +127,21 @@ type AccessRow = RowOf<typeof ACCESS_COLUMNS>;
 // One row per role, one column per endpoint: the table is read across.
 // prettier-ignore
 const ACCESS_TABLE: Record<Who, AccessRow> = {
-  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers readUser newUser disableUser resetPassword enableUser setRoles listIdentities linkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
-  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  //                       signIn signOut me  changePassword listTokens newToken revokeOwn revokeOthers listUsers readUser newUser disableUser resetPassword enableUser setRoles listIdentities linkIdentity unlinkIdentity listAgencies saveAgency newFeed listFeeds revokeOwnFeed revokeOthersFeed setDigest
+  coordinator: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  iceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  hhsOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  advocate: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
   // No case of their own, so no feed of deadlines to make; one made under a working role since taken away they may
   // still list and revoke (it serves nothing: test/api/calendar-feeds.test.ts).
-  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, noUser, other, other, other, other, other, other, other, ok, role, role, ok, ok, noFeed, ok],
-  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, noFeed, ok],
-  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
-  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, noUser, other, other, other, other, other, other, other, other, ok, role, role, ok, ok, noFeed, ok],
+  systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, noFeed, ok],
+  otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
+  policeOfficerSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
 };
 
 /**
@@ -660,6 +661,15 @@ const ENDPOINTS: Record<
         subject: unique('subject'),
       }),
   },
+  unlinkIdentity: {
+    route: 'POST /api/users/{userId}/identities/unlink',
+    allowed: 200,
+    call: async (who) => {
+      const identity = { issuer: 'https://idp.example.org', subject: unique('subject') };
+      await linkIdentity(stack.pool, { ...identity, userId: bystander.user.id });
+      return post(`/api/users/${bystander.user.id}/identities/unlink`, who, identity);
+    },
+  },
   listAgencies: { route: 'GET /api/agencies', allowed: 200, call: (who) => get('/api/agencies', who) },
   saveAgency: {
     route: 'POST /api/agencies',
@@ -956,6 +966,7 @@ const DELEGATION_COLUMNS = [
   'grantAdmin',
   'listIdentities',
   'linkIdentity',
+  'unlinkIdentity',
   'revokeUserToken',
   'revokeAdminToken',
   'createAgency',
@@ -964,7 +975,7 @@ const DELEGATION_COLUMNS = [
 type DelegationColumn = (typeof DELEGATION_COLUMNS)[number];
 
 const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
-  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  resetPassword resetAdminPassword enableUser setRoles grantAdmin listIdentities linkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
+  //                listUsers createUser createAdmin   grantSystemAdmin disableUser disableAdmin  resetPassword resetAdminPassword enableUser setRoles grantAdmin listIdentities linkIdentity unlinkIdentity revokeUserToken revokeAdminToken createAgency changeAgencyEmail
   agencyAdmin: [
     ok,
     ok,
@@ -977,6 +988,7 @@ const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
     ok,
     ok,
     notDelegated,
+    ok,
     ok,
     ok,
     ok,
@@ -998,12 +1010,13 @@ const DELEGATION_TABLE: Record<Admin, RowOf<typeof DELEGATION_COLUMNS>> = {
     other,
     other,
     other,
+    other,
     hide,
     hide,
     role,
     role,
   ],
-  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  systemAdmin: [ok, ok, ok, noSuchRole, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 /** The admins of the rows: delegated-police's own admin, the task force's admin, the system administrator. */
@@ -1097,6 +1110,14 @@ const DELEGATION_ENDPOINTS: Record<DelegationColumn, { allowed: number; call(who
         issuer: 'https://idp.delegated.example.gov',
         subject: usernameOf(who, 'subject'),
       }),
+  },
+  unlinkIdentity: {
+    allowed: 200,
+    call: async (who) => {
+      const identity = { issuer: 'https://idp.delegated.example.gov', subject: usernameOf(who, 'unlinked') };
+      await linkIdentity(stack.pool, { ...identity, userId: delegatedOfficer.user.id });
+      return post(`/api/users/${delegatedOfficer.user.id}/identities/unlink`, admins[who], identity);
+    },
   },
   revokeUserToken: {
     allowed: 200,

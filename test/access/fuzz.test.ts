@@ -296,6 +296,7 @@ function generateProbes(today: string): Probe[] {
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/roles` },
     { method: 'get', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
     { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities` },
+    { method: 'post', path: `/api/users/${people['demo-police-officer']!.user.id}/identities/unlink` },
     { method: 'post', path: '/api/auth/oidc/nonce', public: true },
     { method: 'post', path: '/api/auth/oidc/session', public: true },
     { method: 'get', path: '/api/agencies' },
@@ -389,6 +390,13 @@ function generateProbes(today: string): Probe[] {
     { path: '/api/auth/oidc/session', base: { idToken: 'a.b.c' }, required: ['idToken'] },
     {
       path: `/api/users/${people['demo-police-officer']!.user.id}/identities`,
+      as: 'demo-system-admin',
+      base: { issuer: 'https://idp.example.org', subject: 'fuzz-subject' },
+      required: ['issuer', 'subject'],
+      mustFail: IdentitySchema,
+    },
+    {
+      path: `/api/users/${people['demo-police-officer']!.user.id}/identities/unlink`,
       as: 'demo-system-admin',
       base: { issuer: 'https://idp.example.org', subject: 'fuzz-subject' },
       required: ['issuer', 'subject'],

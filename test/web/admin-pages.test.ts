@@ -202,6 +202,14 @@ test('an admin adds a user to their agency, links an identity, and disables the 
   await page.getByRole('button', { name: 'Disable the user' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'disabled');
   expect(await page.locator('dl.facts').textContent()).toContain('Disabled');
+  // The person moved on: their identity is unlinked from the disabled user, to be linked to their new one elsewhere.
+  await page
+    .getByRole('button', { name: 'Unlink the identity casey-4711 at https://login.task-force.example/' })
+    .click();
+  await page.waitForURL((url) => url.searchParams.get('notice') === 'unlinked');
+  expect(await page.getByRole('status').textContent()).toContain('The identity was unlinked');
+  expect(await page.getByText('No identity is linked.').count()).toBe(1);
+  await expectAccessible(page);
   expect(
     (await usersOf('demo-task-force')).items.find((u) => u.username === 'casey.newcomer')?.disabledAt,
   ).not.toBeNull();

@@ -21,7 +21,7 @@ import { ConfigError, loadConfig } from '../../app/config';
 import { createConsole } from '../../web/console';
 import { OIDC_FLOW_COOKIE } from '../../web/oidc';
 import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
-import { createWorker, type TestUser } from '../support/auth';
+import { createTestUser, createWorker, TEST_PASSWORD, type TestUser } from '../support/auth';
 import { PUBLIC_BASE_URL, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
 
@@ -488,6 +488,58 @@ test('a disabled user cannot sign in with their identity', async () => {
     .post('/api/auth/oidc/session')
     .send({ idToken: await provider.sign({ sub: subject, nonce: await issuedNonce() }) });
   expect([answer.status, codeOf(answer)]).toEqual([401, 'user_disabled']);
+});
+
+test('a person who moved to another agency signs in with their identity as their new user once an admin unlinked it from the old one', async () => {
+  const person = { password: TEST_PASSWORD, displayName: 'Sam Mover' };
+  const old = await createTestUser(stack.pool, {
+    ...person,
+    username: 'sam.mover',
+    agencyId: 'demo-advocates',
+    roles: ['advocate'],
+  });
+  const moved = await createTestUser(stack.pool, {
+    ...person,
+    username: 'sam.mover.police',
+    agencyId: 'demo-police',
+    roles: ['agency_officer'],
+  });
+  const identity = { issuer: provider.issuer, subject: 'idp-user-moved' };
+  const signIn = async () =>
+    request(app)
+      .post('/api/auth/oidc/session')
+      .send({ idToken: await provider.sign({ sub: identity.subject, nonce: await issuedNonce() }) });
+  await request(app).post(`/api/users/${old.user.id}/identities`).set(admin.headers).send(identity).expect(201);
+  // They leave the advocates: their user there is disabled, and a user of the police made for them.
+  await request(app).post(`/api/users/${old.user.id}/disable`).set(admin.headers).expect(200);
+  const taken = await request(app).post(`/api/users/${moved.user.id}/identities`).set(admin.headers).send(identity);
+  expect([taken.status, codeOf(taken)]).toEqual([409, 'identity_taken']);
+
+  // Only who administers the old user unlinks it; a link it does not have is 404.
+  const unlink = (userId: string, who: { headers: Record<string, string> }, body = identity) =>
+    request(app).post(`/api/users/${userId}/identities/unlink`).set(who.headers).send(body);
+  expect((await unlink(old.user.id, officer)).status).toBe(403);
+  const unlinked = await unlink(old.user.id, admin).expect(200);
+  expect(unlinked.body).toMatchObject({ ...identity, userId: old.user.id });
+  const again = await unlink(old.user.id, admin);
+  expect([again.status, codeOf(again)]).toEqual([404, 'identity_not_found']);
+  expect((await unlink(moved.user.id, admin, { ...identity, subject: 'never-linked' })).status).toBe(404);
+  await request(app).get(`/api/users/${old.user.id}/identities`).set(admin.headers).expect(200, { items: [] });
+  const signedInOld = await signIn();
+  expect([signedInOld.status, codeOf(signedInOld)]).toEqual([401, 'identity_not_linked']);
+
+  await request(app).post(`/api/users/${moved.user.id}/identities`).set(admin.headers).send(identity).expect(201);
+  const signedInNew = await signIn();
+  expect([signedInNew.status, userIdOf(signedInNew)]).toEqual([201, moved.user.id]);
+  const audit = await stack.pool.query<{ outcome: string; detail: string | null; user_id: string }>(
+    `SELECT outcome, detail, user_id FROM audit_events WHERE action = 'user.unlink_identity' ORDER BY id`,
+  );
+  expect(audit.rows.map((row) => row.outcome)).toEqual(['denied', 'allowed', 'rejected', 'rejected']);
+  // Who did it (the row's user) and whose link it was (its detail).
+  expect(audit.rows[1]).toMatchObject({
+    user_id: admin.user.id,
+    detail: expect.stringContaining(`user ${old.user.id}`) as unknown,
+  });
 });
 
 test('a callback whose state is not the one this browser started is refused, and so is one with no flow at all', async () => {

@@ -29,6 +29,7 @@ const NOTICES = new Map([
   ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
   ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
+  ['unlinked', 'The identity was unlinked: it signs this user in no more, and may be linked to another user.'],
   ['key-revoked', 'The API key was revoked: it no longer works.'],
 ]);
 
@@ -221,6 +222,8 @@ export function userPages(kit: Kit): Router {
         canDisable: manageable,
         canReset: manageable,
         canEnable: user.disabledAt !== null && administered,
+        // A disabled user's too: the person moved to another agency, whose new user the identity is to be linked to.
+        canUnlink: administered,
         roleHint: (role: Role) => ROLE_HINTS[role],
         // A system administrator's roles are the command line's (npm run admin), never the console's.
         roles: manageable && !user.roles.includes('system_admin') ? rolesOffered(me, user.agencyKind) : [],
@@ -251,6 +254,23 @@ export function userPages(kit: Kit): Router {
       res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=linked`);
     } catch (error) {
       await renderUser(req, res, refusalOf(error, IDENTITY_FIELDS, form, kit.words(res)), form);
+    }
+  });
+
+  router.post('/users/:userId/identities/unlink', async (req, res) => {
+    await kit.me(req, res);
+    const form = formOf(req);
+    const userId = String(req.params.userId);
+    try {
+      ok(
+        await kit.api(req).POST('/api/users/{userId}/identities/unlink', {
+          params: { path: { userId } },
+          body: { issuer: form.issuer ?? '', subject: form.subject ?? '' },
+        }),
+      );
+      res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=unlinked`);
+    } catch (error) {
+      await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
   });
 
