@@ -35,7 +35,6 @@ import {
   issueToken,
   listTokens,
   revokeToken,
-  revokeUserTokens,
   TokenCapError,
   tokenOwner,
   type TokenKind,
@@ -598,9 +597,12 @@ export function createAccessService(deps: AccessDeps) {
       if (userId === actor.userId)
         throw new AppError('conflict', 'An admin cannot disable themselves.', { code: 'cannot_disable_self' });
       await administeredUser(actor, userId);
-      const user = await disableUser(pool, userId);
+      const user = await disableUser(pool, userId, { by: actor.userId, now: await now() });
+      if (user === 'by_disabled')
+        throw new AppError('unauthenticated', 'Your user was disabled meanwhile: nobody was disabled.', {
+          code: 'user_disabled',
+        });
       if (!user) throw new AppError('not_found', 'No such user.', { code: 'user_not_found' });
-      await revokeUserTokens(pool, user.id, await now());
       return user;
     },
 

@@ -119,10 +119,29 @@ export async function setPassword(
   });
 }
 
-/** Disables the user; their tokens stop working at once (authentication checks `disabled_at`). */
-export async function disableUser(pool: Pool, userId: string): Promise<User | null> {
-  await pool.query('UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1', [userId]);
-  return findUser(pool, { id: userId });
+/**
+ * Disables the user and revokes every token of theirs, in one transaction; their tokens stop working at once
+ * (authentication checks `disabled_at`). Unless the administrator disabling them (`by`) was disabled meanwhile
+ * ('by_disabled', nothing changed): both rows are held first, in one order, so two administrators disabling each other
+ * at the same moment take turns and the second finds itself disabled, where both were disabled and, of two system
+ * administrators, none was left. Null if no such user. Without `by` (a test's set-up), no one's state is checked.
+ */
+export async function disableUser(
+  pool: Pool,
+  userId: string,
+  options: { by?: string; now?: Date } = {},
+): Promise<User | 'by_disabled' | null> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; disabled: boolean }>(
+      'SELECT id, disabled_at IS NOT NULL AS disabled FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [[userId, options.by ?? userId]],
+    );
+    if (options.by !== undefined && rows.find((row) => row.id === options.by)?.disabled) return 'by_disabled';
+    if (!rows.some((row) => row.id === userId)) return null;
+    await client.query('UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1', [userId]);
+    await revokeUserTokens(client, userId, options.now ?? new Date());
+    return findUser(client, { id: userId });
+  });
 }
 
 /** Replaces a user's roles (the service checked they fit the agency and the administrator); null if no such user. */

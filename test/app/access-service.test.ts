@@ -3,7 +3,9 @@ import { createAccessService } from '../../app/access-service';
 import { AppError } from '../../core/errors';
 import { createLogger } from '../../core/logger';
 import { seedDemoAgencies } from '../../db/seed';
-import { createTestUser, TEST_PASSWORD } from '../support/auth';
+import type { Actor } from '../../domain/types';
+import { createTestUser, TEST_PASSWORD, type TestUser } from '../support/auth';
+import { eventually } from '../support/eventually';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
 let db: TestDatabase;
@@ -96,4 +98,50 @@ describe('password checks running at once', () => {
     expect(codes.filter((code) => code === 'invalid_credentials')).toHaveLength(policy.freeFailures + 1);
     expect(codes.filter((code) => code === 'account_locked')).toHaveLength(12 - policy.freeFailures - 1);
   });
+});
+
+it('of two system administrators disabling each other at the same moment, one is disabled and the other refused: one is always left', async () => {
+  const access = createAccessService({ pool: db.pool, logger: createLogger({ level: 'silent' }) });
+  const systemAdmin = (username: string) =>
+    createTestUser(db.pool, {
+      username,
+      agencyId: 'demo-task-force',
+      roles: ['system_admin'],
+      password: TEST_PASSWORD,
+    });
+  const [first, second] = [await systemAdmin('svc-ops-first'), await systemAdmin('svc-ops-second')];
+  const actorOf = ({ user }: TestUser): Actor => ({
+    userId: user.id,
+    agencyId: user.agencyId,
+    agencyKind: user.agencyKind,
+    roles: user.roles,
+  });
+  const ids = [first.user.id, second.user.id];
+  // Each request has found its caller enabled (its token authenticated) before either disables anyone: their two rows
+  // are held here until both disablings wait on them, as two requests sent in the same instant would.
+  const holder = await db.pool.connect();
+  let outcomes: Promise<string[]>;
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM users WHERE id = ANY($1::uuid[]) FOR UPDATE', [ids]);
+    outcomes = Promise.all([
+      access.disableUser(actorOf(first), second.user.id).then(() => 'disabled', codeOf),
+      access.disableUser(actorOf(second), first.user.id).then(() => 'disabled', codeOf),
+    ]);
+    await eventually(async () => {
+      const { rows } = await db.pool.query<{ waiting: number }>(
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%users%'",
+      );
+      return rows[0]!.waiting >= 2;
+    }, 'both disablings waiting on the rows');
+    await holder.query('COMMIT');
+  } finally {
+    holder.release();
+  }
+  expect((await outcomes).sort()).toEqual(['disabled', 'user_disabled']);
+  const { rows } = await db.pool.query<{ enabled: number }>(
+    'SELECT count(*)::int AS enabled FROM users WHERE id = ANY($1::uuid[]) AND disabled_at IS NULL',
+    [ids],
+  );
+  expect(rows[0]!.enabled).toBe(1);
 });
