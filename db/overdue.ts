@@ -36,10 +36,14 @@ export function withinLastDaySql(at: string, end: string): string {
   return `(${at}::timestamptz <= ${lastDayEndedSql(end)})`;
 }
 
-/** Whether the step `alias` is overdue at `now`, a query parameter (`$1`) of a timestamp. */
+/**
+ * Whether the step `alias` is overdue at `now`, a query parameter (`$1`) of a timestamp: true or false, never NULL, so
+ * a step with no due date is not overdue (false) where the API answers it (GET /api/steps `overdue`, a boolean), not
+ * null as `due_at < now` alone reads it.
+ */
 export function overdueSql(now: string, alias = 's'): string {
   const allDay = `(${alias}.due_on_a_day OR ${alias}.kind IN (${VALIDITY_END_KINDS}))`;
-  return `(${alias}.due_at < ${now} AND (NOT ${allDay} OR NOT ${withinLastDaySql(now, `${alias}.due_at`)}))`;
+  return `(${alias}.due_at IS NOT NULL AND ${alias}.due_at < ${now} AND (NOT ${allDay} OR NOT ${withinLastDaySql(now, `${alias}.due_at`)}))`;
 }
 
 /**

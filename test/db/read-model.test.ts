@@ -318,6 +318,14 @@ describe('listSteps', () => {
     expect(later.items).toHaveLength(5);
   });
 
+  it('says a pending step with no due date is not overdue (false), never null', async () => {
+    const { items } = await listSteps(db.pool, { ...base, agencyId: `${agency}-hhs` });
+    expect(items.map((s) => [s.dueAt === null, s.overdue])).toEqual([
+      ...[1, 3, 5].map(() => [false, false]),
+      ...[0, 2, 4, 6].map(() => [true, false]),
+    ]);
+  });
+
   it("lists a step due at a validity's end as overdue only once its last day has ended everywhere in the US", async () => {
     const renewal = snapshot({
       steps: [
