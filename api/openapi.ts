@@ -3,7 +3,7 @@
  * describe a route, a field or a constraint the API does not have.
  */
 import { z } from 'zod';
-import { IDEMPOTENCY_HEADER } from './idempotency';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from './request-id';
 import { rateLimitOf, type Route } from './route';
@@ -108,6 +108,14 @@ const retryAfterHeader = {
     description:
       "the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names",
     schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+/** A retry's answer sent again from the Idempotency-Key store (api/idempotency.ts). */
+const replayedHeader = {
+  [REPLAYED_HEADER]: {
+    description: `\`true\` when this is the answer stored for this ${IDEMPOTENCY_HEADER}, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer`,
+    schema: { type: 'string', enum: ['true'] },
   },
 };
 
@@ -229,9 +237,16 @@ function operation(spec: Route): JsonSchema {
       Number(status) >= 200 &&
       Number(status) < 300 &&
       status !== '204';
+    const own: Record<string, string> = response.headers ?? {};
+    const headers: Record<string, JsonSchema> = {
+      ...(tagged ? etagHeader(spec) : {}),
+      ...Object.fromEntries(
+        Object.entries(own).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+      ),
+    };
     responses[status] = {
       description: response.description,
-      ...(tagged ? { headers: etagHeader(spec) } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(schema
         ? {
             content: {
@@ -264,20 +279,6 @@ function operation(spec: Route): JsonSchema {
   if (limit !== 'none') {
     responses['429'] ??= problemResponse('rate limit reached; Retry-After says when to try again');
   }
-  // Every 429 says when to try again, in Retry-After and in its RateLimit headers, naming the policy that refused it
-  // (app/limited-headers.ts); every answer of a route counted by a limiter carries the rate limit's RateLimit headers
-  // (api/rate-limits.ts; an audited read's limit is taken at its 429 only).
-  for (const [status, response] of Object.entries(responses)) {
-    const counted = limit !== 'none' && (status === '429' || (limit !== 'audited_read' && /^2/.test(status)));
-    const headers = {
-      ...(status === '429' ? retryAfterHeader : {}),
-      ...(counted ? (status === '429' ? refusedHeaders(spec) : rateLimitHeaders) : {}),
-    };
-    if (Object.keys(headers).length > 0) {
-      const documented = response as { headers?: Record<string, unknown> };
-      responses[status] = { ...documented, headers: { ...documented.headers, ...headers } };
-    }
-  }
   if (spec.body) {
     responses['413'] ??= problemResponse('body larger than 64kb');
     responses['415'] ??= problemResponse('body is not JSON, or is sent in a charset other than UTF-8');
@@ -294,7 +295,6 @@ function operation(spec: Route): JsonSchema {
       'a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding',
     );
   }
-  // Every route that reads or writes anything (all but the public probes) needs PostgreSQL, and writes Temporal.
   if (spec.actor !== false || spec.body) {
     responses['503'] ??= problemResponse(
       'PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code ' +
@@ -304,8 +304,29 @@ function operation(spec: Route): JsonSchema {
   }
   if (spec.idempotent)
     responses['409'] ??= problemResponse(
-      `a request with this ${IDEMPOTENCY_HEADER} is still in progress, or the case refuses it`,
+      `a request with this ${IDEMPOTENCY_HEADER} is still in progress (\`idempotency_in_progress\`, with Retry-After), or the case refuses it`,
     );
+  // Every 429 says when to try again, in Retry-After and in its RateLimit headers, naming the policy that refused it
+  // (app/limited-headers.ts), and so does a 503 of a dependency and a key still in progress; every answer of a route
+  // counted by a limiter carries the rate limit's RateLimit headers (api/rate-limits.ts), but those refused before it
+  // counts (a 401, a body too large): an audited read's limit is taken at its 429 only. An idempotent write's answer
+  // stored under its key, sent again to a retry, says so.
+  for (const [status, response] of Object.entries(responses)) {
+    const counted =
+      limit !== 'none' &&
+      (status === '429' || (limit !== 'audited_read' && !['401', '413', 'default'].includes(status)));
+    const waits = status === '429' || status === '503' || (spec.idempotent === true && status === '409');
+    const replayed = spec.idempotent === true && (/^2/.test(status) || ['403', '404', '409', '422'].includes(status));
+    const headers = {
+      ...(waits ? retryAfterHeader : {}),
+      ...(counted ? (status === '429' ? refusedHeaders(spec) : rateLimitHeaders) : {}),
+      ...(replayed ? replayedHeader : {}),
+    };
+    if (Object.keys(headers).length > 0) {
+      const documented = response as { headers?: Record<string, unknown> };
+      responses[status] = { ...documented, headers: { ...documented.headers, ...headers } };
+    }
+  }
   responses.default = problemResponse('unexpected error');
   // Every answer names its request (api/request-id.ts), and echoes the caller's correlation id when it sent one.
   for (const [status, response] of Object.entries(responses)) {

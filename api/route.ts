@@ -45,6 +45,8 @@ interface ResponseSpec {
   contentType?: string | readonly string[];
   /** Another media type the same answer may be served as, as text (e.g. `text/csv` on `?format=csv`). */
   alsoAs?: string;
+  /** The headers of its own the answer carries (`Location`, `Content-Disposition`), each with what it says. */
+  headers?: Record<string, string>;
 }
 
 export interface RouteSpec<P, Q, B> {

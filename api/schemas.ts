@@ -271,6 +271,7 @@ export const DocumentParamsSchema = z.strictObject({
 /** A document that proves a step, as listed: never its content; its file name and hash only to who may open it. */
 export const DocumentSchema = z.object({
   id: z.uuid(),
+  caseId: z.uuid(),
   stepId: z.string(),
   mediaType: z.enum(DOCUMENT_MEDIA_TYPES),
   size: z.number().int().describe('bytes'),

@@ -984,6 +984,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1057,6 +1059,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1079,6 +1085,10 @@ export interface operations {
             /** @description needs the system_admin role (agencies are managed by a system administrator) */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1090,6 +1100,10 @@ export interface operations {
             /** @description the id belongs to an agency of another kind */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1112,6 +1126,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1123,6 +1141,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1151,6 +1173,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1221,6 +1249,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1243,6 +1275,10 @@ export interface operations {
             /** @description another agency's, and the caller is not a system administrator */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1254,6 +1290,10 @@ export interface operations {
             /** @description no such agency */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1276,6 +1316,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1287,6 +1331,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1315,6 +1363,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1483,6 +1537,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1541,6 +1597,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1552,6 +1612,10 @@ export interface operations {
             /** @description OpenID Connect is not configured */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1574,6 +1638,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1670,6 +1738,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1692,6 +1764,10 @@ export interface operations {
             /** @description OpenID Connect is not configured */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1714,6 +1790,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1725,6 +1805,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1753,6 +1837,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1838,6 +1928,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1871,6 +1965,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1882,6 +1980,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -1910,6 +2012,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2010,6 +2118,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2198,6 +2308,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2270,6 +2382,10 @@ export interface operations {
             /** @description the new case; Location names it */
             201: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the new case: `/api/cases/{caseId}` */
+                    Location?: string;
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -2386,6 +2502,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2408,6 +2528,12 @@ export interface operations {
             /** @description this agency may not open cases */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2419,6 +2545,14 @@ export interface operations {
             /** @description reference_taken; or possible_duplicate: your agency has an open case of a survivor with the same name and birth date, identified at the same instant (named by reference); nothing opened, send confirmNotDuplicate: true under a new key if this is another person */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2441,6 +2575,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2452,6 +2590,12 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2480,6 +2624,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2717,6 +2867,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2771,6 +2923,8 @@ export interface operations {
             /** @description the case with the new request pending */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -2887,6 +3041,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2909,6 +3067,12 @@ export interface operations {
             /** @description neither the case's coordinator nor the agency that owns the request; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2920,6 +3084,14 @@ export interface operations {
             /** @description nothing to ask again (nothing_to_ask_again, saying why: a request pending, a grant in force, nothing refused, the minor path), the case is closed, or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2942,6 +3114,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2953,6 +3129,12 @@ export interface operations {
             /** @description the body violates the schema or the case rules, the errors naming each field: `askedOn` after today where the asker works, or before the track ended or, starting a U visa, the identification (date_order) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -2981,6 +3163,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3032,6 +3220,8 @@ export interface operations {
             /** @description the closed case */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -3148,6 +3338,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3170,6 +3364,12 @@ export interface operations {
             /** @description not the case's coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3181,6 +3381,14 @@ export interface operations {
             /** @description the case is already closed, or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3203,6 +3411,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3214,6 +3426,12 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3242,6 +3460,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3291,6 +3515,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** Format: uuid */
+                            caseId: string;
                             /** @description only to who may open the document (it often names the survivor); null when it cannot be opened */
                             fileName?: string | null;
                             /** Format: uuid */
@@ -3409,6 +3635,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3450,8 +3678,12 @@ export interface operations {
             /** @description the document, of its own type (application/pdf, image/png or image/jpeg) */
             200: {
                 headers: {
+                    /** @description attachment, with the file name as it was uploaded (`filename*`, UTF-8) */
+                    "Content-Disposition"?: string;
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    /** @description RFC 9530: the content's SHA-256, `sha-256=:<base64>:`, for who holds a copy to check it is this one */
+                    "Repr-Digest"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3559,6 +3791,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3636,6 +3870,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3658,6 +3896,10 @@ export interface operations {
             /** @description one who sees the step but is not who added it, an officer of the step's agency on this case, or its coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3669,6 +3911,10 @@ export interface operations {
             /** @description no such document (never added, removed already, or of a step the caller may not see) */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3691,6 +3937,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3702,6 +3952,10 @@ export interface operations {
             /** @description no reason, or one not on the list */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3730,6 +3984,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3888,6 +4148,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -3944,6 +4206,8 @@ export interface operations {
             /** @description the case after the correction */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -4060,6 +4324,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4082,6 +4350,12 @@ export interface operations {
             /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects); or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4093,6 +4367,12 @@ export interface operations {
             /** @description no such step the caller may see */
             404: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4104,6 +4384,14 @@ export interface operations {
             /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named), or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4126,6 +4414,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4137,6 +4429,12 @@ export interface operations {
             /** @description the corrected sign-off is invalid (the field is named) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4165,6 +4463,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4290,6 +4594,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4312,6 +4620,10 @@ export interface operations {
             /** @description neither the step's agency (within its window) nor the case's coordinator, or a step whose sign-off may open steps the caller's agency is not told of, which only the coordinator corrects (coordinator_corrects); or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4323,6 +4635,10 @@ export interface operations {
             /** @description no such step the caller may see */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4334,6 +4650,10 @@ export interface operations {
             /** @description the case is not open (whatever the step), the step is not signed, or steps that followed from it were signed (named) */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4356,6 +4676,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4367,6 +4691,10 @@ export interface operations {
             /** @description the corrected sign-off is invalid (the field is named) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4395,6 +4723,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4445,6 +4779,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** Format: uuid */
+                            caseId: string;
                             /** @description only to who may open the document (it often names the survivor); null when it cannot be opened */
                             fileName?: string | null;
                             /** Format: uuid */
@@ -4574,6 +4910,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4620,6 +4958,8 @@ export interface operations {
             /** @description this content was already added to the step: the document already there */
             200: {
                 headers: {
+                    /** @description the document's download: `/api/cases/{caseId}/documents/{documentId}` */
+                    Location?: string;
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -4630,6 +4970,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
                         /** @description only to who may open the document (it often names the survivor); null when it cannot be opened */
                         fileName?: string | null;
                         /** Format: uuid */
@@ -4664,6 +5006,8 @@ export interface operations {
             /** @description the document as listed; Location names its download */
             201: {
                 headers: {
+                    /** @description the document's download: `/api/cases/{caseId}/documents/{documentId}` */
+                    Location?: string;
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -4674,6 +5018,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
                         /** @description only to who may open the document (it often names the survivor); null when it cannot be opened */
                         fileName?: string | null;
                         /** Format: uuid */
@@ -4708,6 +5054,10 @@ export interface operations {
             /** @description a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`), or the request is not valid HTTP (`request_malformed`) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4730,6 +5080,10 @@ export interface operations {
             /** @description not one who acts for the step's agency on this case, or its coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4741,6 +5095,10 @@ export interface operations {
             /** @description no such step the caller may see */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4763,6 +5121,10 @@ export interface operations {
             /** @description not multipart/form-data, or the content is not a PDF, PNG or JPEG: nothing was stored */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4774,6 +5136,10 @@ export interface operations {
             /** @description no file in the field "file", or an empty one; or `step_documents_full`: the step holds 20 documents already, the most it may (nothing was stored); or `invalid_file_name`: its file name holds a direction override or isolate (U+202A–U+202E, U+2066–U+2069), a line break, tab or other control character, or nothing visible (nothing was stored) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4802,6 +5168,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4855,6 +5227,8 @@ export interface operations {
             /** @description the case after the sign-off */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -4971,6 +5345,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4993,6 +5371,12 @@ export interface operations {
             /** @description a step the caller sees that another agency signs, or a role that may not sign; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5004,6 +5388,12 @@ export interface operations {
             /** @description no such step the caller may see */
             404: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5015,6 +5405,14 @@ export interface operations {
             /** @description the case is not open (whatever the step), or the step is not in a state to accept this, or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5037,6 +5435,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5048,6 +5450,12 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5076,6 +5484,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5141,6 +5555,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5163,6 +5581,10 @@ export interface operations {
             /** @description a step the caller sees that another agency signs, or a role that may not sign; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5174,6 +5596,10 @@ export interface operations {
             /** @description no such step the caller may see */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5185,6 +5611,10 @@ export interface operations {
             /** @description the case is not open (whatever the step), or the step is not in a state to accept this */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5207,6 +5637,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5218,6 +5652,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5246,6 +5684,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5394,6 +5838,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5504,6 +5950,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5526,6 +5976,10 @@ export interface operations {
             /** @description not one working this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5537,6 +5991,10 @@ export interface operations {
             /** @description the case has another identity on record (survivor_exists, naming each field that differs: POST corrects all but birthDate, which is never corrected); or the new reference is taken (reference_taken) */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5559,6 +6017,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5570,6 +6032,10 @@ export interface operations {
             /** @description the birth date does not fit the case; or the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5598,6 +6064,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5652,6 +6124,8 @@ export interface operations {
             /** @description the identity as it now is, and the case’s new reference if it got one */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -5685,6 +6159,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5707,6 +6185,12 @@ export interface operations {
             /** @description not one working this case; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5718,6 +6202,14 @@ export interface operations {
             /** @description a field this correction would change was corrected since `expectedCorrections` (survivor_corrected_meanwhile, naming each): nothing saved; the new reference is taken (reference_taken); or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5740,6 +6232,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5751,6 +6247,12 @@ export interface operations {
             /** @description the case's reference, or the new one, would say who the survivor is (reference_names_survivor, naming reference): nothing saved */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5779,6 +6281,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5943,6 +6451,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5997,6 +6507,8 @@ export interface operations {
             /** @description the case after the transfer */
             200: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
                     RateLimit?: string;
                     /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
@@ -6113,6 +6625,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6135,6 +6651,12 @@ export interface operations {
             /** @description not the case's coordinator; or no case of this id that the caller's agency takes part in (not_a_participant): a case of other agencies and an id no case has are answered alike, so that no answer tells a case exists */
             403: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6146,6 +6668,14 @@ export interface operations {
             /** @description the case is closed, `fromAgencyId` no longer has the role (`transferred_meanwhile`), or the key is in progress */
             409: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6168,6 +6698,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6179,6 +6713,12 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description `true` when this is the answer stored for this Idempotency-Key, sent again to a retry of the same request (the first answer's status and body, nothing done again); absent on the first answer */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6207,6 +6747,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6342,6 +6888,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6364,6 +6914,10 @@ export interface operations {
             /** @description a role that may not read identities */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6386,6 +6940,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6397,6 +6955,10 @@ export interface operations {
             /** @description a body field is not valid (the errors name each), the name has no letters or digits to search for (`invalid_name`), or the cursor is not one of this list (`invalid_cursor`, naming `cursor`) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6425,6 +6987,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6603,6 +7171,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6758,6 +7328,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6909,6 +7481,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6985,6 +7559,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7007,6 +7585,10 @@ export interface operations {
             /** @description the current password is wrong, or your roles see no cases */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7018,6 +7600,10 @@ export interface operations {
             /** @description you already have 20 live feeds: revoke one first */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7040,6 +7626,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7051,6 +7641,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7079,6 +7673,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7143,6 +7743,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7165,6 +7769,10 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7176,6 +7784,10 @@ export interface operations {
             /** @description no such feed of yours */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7198,6 +7810,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7226,6 +7842,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7282,6 +7904,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7304,6 +7930,10 @@ export interface operations {
             /** @description the current password is wrong */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7326,6 +7956,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7337,6 +7971,10 @@ export interface operations {
             /** @description the new password is too short, too common (a list of breached passwords), one character repeated or contains the username */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7365,6 +8003,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7546,6 +8190,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -7670,6 +8316,8 @@ export interface operations {
             /** @description the figures (text/csv with format=csv) */
             200: {
                 headers: {
+                    /** @description text/csv only: attachment, named for the period, `compliance-<from>-to-<to>.csv` */
+                    "Content-Disposition"?: string;
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same (text/csv only: the JSON answer holds the moment it was read, and has no ETag) */
                     ETag?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7898,6 +8546,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8081,6 +8731,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8222,6 +8874,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8395,6 +9049,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8478,6 +9134,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8500,6 +9160,10 @@ export interface operations {
             /** @description the current password is wrong */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8511,6 +9175,10 @@ export interface operations {
             /** @description you already have 20 live API keys: revoke one first */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8533,6 +9201,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8544,6 +9216,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8572,6 +9248,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8645,6 +9327,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8667,6 +9353,10 @@ export interface operations {
             /** @description the role or agency may not do this */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8678,6 +9368,10 @@ export interface operations {
             /** @description no such token of yours */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8700,6 +9394,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8728,6 +9426,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8883,6 +9587,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8960,6 +9666,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8982,6 +9692,10 @@ export interface operations {
             /** @description another agency, or an admin, and the caller is not a system administrator */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8993,6 +9707,10 @@ export interface operations {
             /** @description the username is taken */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9015,6 +9733,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9026,6 +9748,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9054,6 +9780,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9215,6 +9947,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9282,6 +10016,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9304,6 +10042,10 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9315,6 +10057,10 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9337,6 +10083,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9365,6 +10115,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9436,6 +10192,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9458,6 +10218,10 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9469,6 +10233,10 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9480,6 +10248,10 @@ export interface operations {
             /** @description the user is not disabled */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9502,6 +10274,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9530,6 +10306,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9688,6 +10470,8 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9758,6 +10542,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9780,6 +10568,10 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9791,6 +10583,10 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9802,6 +10598,10 @@ export interface operations {
             /** @description the identity is linked to another user */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9824,6 +10624,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9835,6 +10639,10 @@ export interface operations {
             /** @description body violates the schema or the case rules: the errors name each field (an unknown field only as a typo of one the route takes or `__proto__`, `constructor` or `prototype` at any depth, else "an unknown field" at its object; of those named in one object, the first 10, then how many more) */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9863,6 +10671,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10098,6 +10912,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10120,6 +10938,10 @@ export interface operations {
             /** @description a user you do not administer */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10131,6 +10953,10 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10142,6 +10968,10 @@ export interface operations {
             /** @description your own password, or a disabled user */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10164,6 +10994,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10192,6 +11026,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10265,6 +11105,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a query parameter is sent: it reads none (`invalid_query`; not named); the body is not a JSON object (not valid JSON, or a lone value), or cannot be decoded: not valid UTF-8, or not valid data of its Content-Encoding (`encoding_invalid`); or it gives a key twice in one object (`duplicate_key`, the errors name each) */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10287,6 +11131,10 @@ export interface operations {
             /** @description a user you do not administer, or a role you may not give */
             403: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10298,6 +11146,10 @@ export interface operations {
             /** @description no such user */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10309,6 +11161,10 @@ export interface operations {
             /** @description your own roles, or a system administrator */
             409: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10331,6 +11187,10 @@ export interface operations {
             /** @description body is not JSON, or is sent in a charset other than UTF-8 */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10342,6 +11202,10 @@ export interface operations {
             /** @description roles that do not fit the agency's kind */
             422: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10370,6 +11234,12 @@ export interface operations {
             /** @description PostgreSQL or Temporal cannot be reached; Retry-After says when to try again. Or (code `identity_key_missing`, no Retry-After) what was asked is sealed under an identity key the service no longer holds: it opens only once an operator puts that key back in IDENTITY_KEYS */
             503: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10429,6 +11299,10 @@ export interface operations {
                 headers: {
                     /** @description this answer's entity tag: sent back in If-None-Match, it is answered 304 while the answer is the same */
                     ETag?: string;
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10438,6 +11312,10 @@ export interface operations {
             /** @description malformed request: the Authorization header is sent more than once (`authorization_repeated`); the request is not valid HTTP, e.g. it has both Content-Length and Transfer-Encoding (`request_malformed`; the connection is then closed); a path, query or header value is malformed (the errors name each); a JSON body was sent, though this route takes none, and it is not valid JSON or cannot be decoded */
             400: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10449,6 +11327,10 @@ export interface operations {
             /** @description no such feed, revoked, its user disabled, or its user holding no role that sees cases */
             404: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10471,6 +11353,10 @@ export interface operations {
             /** @description a JSON body was sent, though this route takes none, in a charset other than UTF-8 or an unknown Content-Encoding */
             415: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10676,6 +11562,8 @@ export interface operations {
             /** @description not ready */
             503: {
                 headers: {
+                    /** @description the seconds to wait before trying again: until the rate limit's window ends, or the wait the refusal names */
+                    "Retry-After"?: number;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -113,7 +113,11 @@ export function caseRoutes(deps: ApiDeps): Route[] {
       audit: 'case.open',
       reveal: revealNotes,
       responses: {
-        201: { description: 'the new case; Location names it', schema: CaseViewSchema },
+        201: {
+          description: 'the new case; Location names it',
+          schema: CaseViewSchema,
+          headers: { Location: 'the new case: `/api/cases/{caseId}`' },
+        },
         403: { description: 'this agency may not open cases', problem: true },
         409: {
           description:

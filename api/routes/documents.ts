@@ -26,6 +26,9 @@ function attachment(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
+/** Where an upload's answer says its document is downloaded. */
+const DOWNLOAD_LOCATION = "the document's download: `/api/cases/{caseId}/documents/{documentId}`";
+
 /**
  * A list's file names are sealed like the identity, and as often name the survivor: an answer that shows any is
  * recorded as a read of them (`document.read_names`), as `survivor.read` records the identity's; one to a reader
@@ -55,8 +58,13 @@ export function documentRoutes(deps: ApiDeps): Route[] {
         200: {
           description: 'this content was already added to the step: the document already there',
           schema: DocumentSchema,
+          headers: { Location: DOWNLOAD_LOCATION },
         },
-        201: { description: 'the document as listed; Location names its download', schema: DocumentSchema },
+        201: {
+          description: 'the document as listed; Location names its download',
+          schema: DocumentSchema,
+          headers: { Location: DOWNLOAD_LOCATION },
+        },
         400: {
           description:
             'a path value is malformed (the errors name it), or `encoding_invalid`: the file name is not valid UTF-8 (nothing was stored), or the Authorization header is sent more than once (`authorization_repeated`), or the request is not valid HTTP (`request_malformed`)',
@@ -142,6 +150,11 @@ export function documentRoutes(deps: ApiDeps): Route[] {
           description: 'the document, of its own type (application/pdf, image/png or image/jpeg)',
           contentType: DOCUMENT_MEDIA_TYPES,
           schema: DocumentContentSchema,
+          headers: {
+            'Content-Disposition': 'attachment, with the file name as it was uploaded (`filename*`, UTF-8)',
+            'Repr-Digest':
+              "RFC 9530: the content's SHA-256, `sha-256=:<base64>:`, for who holds a copy to check it is this one",
+          },
         },
         403: { description: "one who sees the step but may not read the survivor's identity", problem: true },
         404: { description: 'no such document, or a document of a step the caller may not see', problem: true },

@@ -99,6 +99,9 @@ export function reportRoutes(deps: ApiDeps): Route[] {
           description: 'the figures (text/csv with format=csv)',
           schema: ComplianceReportSchema,
           alsoAs: 'text/csv',
+          headers: {
+            'Content-Disposition': 'text/csv only: attachment, named for the period, `compliance-<from>-to-<to>.csv`',
+          },
         },
       },
       handle: async ({ query, actor }): Promise<Reply> => {
