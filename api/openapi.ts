@@ -309,12 +309,16 @@ function operation(spec: Route): JsonSchema {
   // Every 429 says when to try again, in Retry-After and in its RateLimit headers, naming the policy that refused it
   // (app/limited-headers.ts), and so does a 503 of a dependency and a key still in progress; every answer of a route
   // counted by a limiter carries the rate limit's RateLimit headers (api/rate-limits.ts), but those refused before it
-  // counts (a 401, a body too large): an audited read's limit is taken at its 429 only. An idempotent write's answer
+  // counts (a token's 401, a body too large): an audited read's limit is taken at its 429 only. An idempotent write's answer
   // stored under its key, sent again to a retry, says so.
   for (const [status, response] of Object.entries(responses)) {
     const counted =
       limit !== 'none' &&
-      (status === '429' || (limit !== 'audited_read' && !['401', '413', 'default'].includes(status)));
+      (status === '429' ||
+        (limit !== 'audited_read' &&
+          !['413', 'default'].includes(status) &&
+          // A token refused is a 401 before any limit counts; a password refused at sign-in is one after.
+          (status !== '401' || spec.actor === false)));
     const waits = status === '429' || status === '503' || (spec.idempotent === true && status === '409');
     const replayed = spec.idempotent === true && (/^2/.test(status) || ['403', '404', '409', '422'].includes(status));
     const headers = {

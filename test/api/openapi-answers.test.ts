@@ -171,7 +171,7 @@ test('a case walked from intake to its filing and closing, and the refusals met,
   const wrong: string[] = [];
   let keys = 0;
   const send = async (
-    as: { Authorization: string },
+    as: { Authorization?: string },
     method: 'get' | 'post',
     url: string,
     options: { body?: object; key?: string; status: number; file?: Buffer } = { status: 200 },
@@ -250,6 +250,8 @@ test('a case walked from intake to its filing and closing, and the refusals met,
   await send(stack.users['demo-supervisor']!.headers, 'get', `/api/cases/${caseId}/survivor`, { status: 403 });
   await send(coordinator, 'get', '/api/steps?status=late', { status: 400 });
   await send(ice, 'post', '/api/cases', { body: intake, status: 403 });
+  const wrongPassword = { username: 'demo-police-officer', password: 'not the password' };
+  await send({}, 'post', '/api/auth/sign-in', { body: wrongPassword, status: 401 });
   await send(police, 'post', '/api/cases', { body: { ...intake, identifiedOn: 'soon' }, status: 422 });
   await send(coordinator, 'post', `/api/cases/${caseId}/transfers`, {
     body: { agencyKind: 'law_enforcement', toAgencyId: 'no-such-agency' },
