@@ -45,6 +45,18 @@ const EXPOSED_HEADERS = [
   REPLAYED_HEADER,
 ] as const;
 
+/**
+ * A script's fetch() (the Fetch standard: a browser, Node, a client generated from the OpenAPI document) sends
+ * `Cache-Control: no-cache` with every If-None-Match it sets: a directive to the caches on the way, which Express's
+ * freshness check (`req.fresh`) reads as "never 304", so such a client was answered 200 and the whole body every time.
+ * The API is the origin, which answers the condition itself (RFC 9110 13.2.1): a conditional request's directive is
+ * dropped, and an answer the same as the one it names is the 304 the document lists.
+ */
+function answerConditionsAsTheOrigin(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  if (req.headers['if-none-match'] !== undefined) delete req.headers['cache-control'];
+  next();
+}
+
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   if (deps.metrics) app.use(recordHttpMetrics(deps.metrics));
@@ -79,6 +91,7 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(helmet());
+  app.use(answerConditionsAsTheOrigin);
   // Node keeps the first of several Authorization headers: a request with more than one is refused, not half-read.
   app.use(refuseRepeatedAuthorization);
   // The codec server's own CORS (the Temporal UI's origin only), before the API's, which would answer its preflight.

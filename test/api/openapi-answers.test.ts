@@ -243,6 +243,13 @@ test('a case walked from intake to its filing and closing, and the refusals met,
     ])
       await send(reader, 'get', url);
   await send(advocate, 'get', `/api/cases/${caseId}/survivor`);
+  // Read again as fetch() asks (browsers, Node, a client generated from the document): the Fetch standard sends
+  // Cache-Control and Pragma no-cache with the If-None-Match a script sets. The answer the same, it is the 304 listed.
+  const read = await send(coordinator, 'get', `/api/cases/${caseId}`);
+  const asFetchAsks = { 'If-None-Match': read.headers.etag!, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
+  const unchanged = await request(app).get(`/api/cases/${caseId}`).set(coordinator).set(asFetchAsks);
+  expect(unchanged.status).toBe(304);
+  wrong.push(...disagreements('get', `/api/cases/${caseId}`, unchanged));
   const period = 'from=2026-01-01&to=2026-12-31';
   await send(coordinator, 'get', `/api/reports/compliance?${period}`);
   await send(coordinator, 'get', `/api/reports/compliance?${period}&format=csv`);
