@@ -316,7 +316,9 @@ function operation(spec: Route): JsonSchema {
       limit !== 'none' &&
       (status === '429' ||
         (limit !== 'audited_read' &&
-          !['413', 'default'].includes(status) &&
+          status !== 'default' &&
+          // A JSON body too large is refused before any limit counts; an uploaded file too large, after.
+          (status !== '413' || spec.upload !== undefined) &&
           // A token refused is a 401 before any limit counts; a password refused at sign-in is one after.
           (status !== '401' || spec.actor === false)));
     const waits = status === '429' || status === '503' || (spec.idempotent === true && status === '409');

@@ -5118,6 +5118,10 @@ export interface operations {
             /** @description the file is larger than 10 MB (`document_too_large`), or the case's documents would take more than the case may hold, 200 MB together (`case_documents_full`): nothing was stored */
             413: {
                 headers: {
+                    /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */
+                    RateLimit?: string;
+                    /** @description the policy: `"<limit>-in-1min"; q=<limit>; w=60; pk=:<partition key>:` */
+                    "RateLimit-Policy"?: string;
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

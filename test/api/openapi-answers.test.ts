@@ -226,6 +226,8 @@ test('a case walked from intake to its filing and closing, and the refusals met,
   const documentId = (uploaded.body as { id: string }).id;
   expect(uploaded.headers.location).toBe(`/api/cases/${caseId}/documents/${documentId}`);
   await send(advocate, 'post', `${step('t_visa_filing-1')}/documents`, { file: receipt, status: 200 });
+  const tooLarge = Buffer.concat([receipt, Buffer.alloc(10 * 1024 * 1024)]);
+  await send(advocate, 'post', `${step('t_visa_filing-1')}/documents`, { file: tooLarge, status: 413 });
   const file = await send(advocate, 'get', `/api/cases/${caseId}/documents/${documentId}`);
   expect(file.headers['content-disposition']).toContain('receipt.pdf');
 
