@@ -35,14 +35,21 @@ export type { ApiDeps } from './deps';
 
 const BODY_LIMIT = '64kb';
 
-/** The response headers an allowed origin's scripts may read (`Access-Control-Expose-Headers`). */
+/**
+ * The response headers an allowed origin's scripts may read (`Access-Control-Expose-Headers`): every one the OpenAPI
+ * document lists for a client to read (api/openapi.ts), the rate limit's count and a download's name and digest too.
+ */
 const EXPOSED_HEADERS = [
   REQUEST_ID_HEADER,
   CORRELATION_ID_HEADER,
   'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
   'Location',
   'ETag',
   REPLAYED_HEADER,
+  'Content-Disposition',
+  'Repr-Digest',
 ] as const;
 
 /**
@@ -98,8 +105,9 @@ export function createApp(deps: ApiDeps): express.Express {
   if (deps.codec) app.use('/codec', ...codecCors(deps.codec));
   // CORS is closed unless origins are configured: a page on another site cannot call this API from a browser. An
   // allowed origin's scripts may read the headers they need beyond the few a browser shows them by default: the
-  // request id to report (and the caller's own, echoed), how long to wait after a 429 or 503, where a created thing
-  // is, a response's ETag for If-None-Match, and whether a write was a replay of a retry.
+  // request id to report (and the caller's own, echoed), how long to wait after a 429 or 503 and how much of a rate
+  // limit is left, where a created thing is, a response's ETag for If-None-Match, whether a write was a replay of a
+  // retry, and a download's file name and digest.
   if (deps.corsOrigins?.length)
     app.use(
       cors({ origin: [...deps.corsOrigins], credentials: false, maxAge: 600, exposedHeaders: [...EXPOSED_HEADERS] }),

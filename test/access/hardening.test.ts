@@ -800,11 +800,23 @@ describe('CORS', () => {
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it("lets the allowed origin's scripts read the request id, the correlation id, Retry-After and Location", async () => {
+  it("lets the allowed origin's scripts read the request id, the correlation id, Retry-After, Location and the headers the document lists", async () => {
     const app = appWith({ corsOrigins: [CONSOLE] });
     const exposed = (res: { headers: Record<string, string | undefined> }) =>
       (res.headers['access-control-expose-headers'] ?? '').split(',').map((name) => name.trim().toLowerCase());
-    const wanted = ['x-request-id', 'x-correlation-id', 'retry-after', 'location'];
+    // What the OpenAPI document lists for a client to read: the rate limit's count, a download's name and digest.
+    const wanted = [
+      'x-request-id',
+      'x-correlation-id',
+      'retry-after',
+      'location',
+      'etag',
+      'idempotent-replayed',
+      'ratelimit',
+      'ratelimit-policy',
+      'content-disposition',
+      'repr-digest',
+    ];
     const res = await request(app)
       .get('/api/me')
       .set('Origin', CONSOLE)
