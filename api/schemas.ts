@@ -471,9 +471,10 @@ const caseListQuery = {
     .optional(),
   reference: z
     .string()
-    // Pasted from an email or a letter, a reference often comes with a space either side.
+    // Pasted from an email or a letter, a reference often comes with a space either side: checked with them, so the
+    // OpenAPI document's pattern takes what the API does, then trimmed.
+    .regex(/^\s*[A-Za-z0-9-]{1,40}\s*$/, 'expected the start of a reference code (letters, digits, -; at most 40)')
     .trim()
-    .regex(/^[A-Za-z0-9-]{1,40}$/, 'expected the start of a reference code (letters, digits, -; at most 40)')
     .describe('the start of the case reference, its letters in any case (spaces either side are ignored)')
     .optional(),
   limit: limit(MAX_CASE_PAGE),

@@ -252,6 +252,15 @@ test('a case walked from intake to its filing and closing, and the refusals met,
   const unchanged = await request(app).get(`/api/cases/${caseId}`).set(coordinator).set(asFetchAsks);
   expect(unchanged.status).toBe(304);
   wrong.push(...disagreements('get', `/api/cases/${caseId}`, unchanged));
+  // A reference pasted with a space either side is found, and the document's parameter takes it as the API does.
+  const pasted = ` ${(opened.body as { reference: string }).reference.toLowerCase()} `;
+  const found = await send(coordinator, 'get', `/api/cases?reference=${encodeURIComponent(pasted)}`);
+  expect((found.body as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toEqual([caseId]);
+  const caseload = operations.find((each) => each.method === 'get' && each.path === '/api/cases')!.operation;
+  const referenceSchema = (caseload.parameters as unknown as { name: string; schema: object }[]).find(
+    (parameter) => parameter.name === 'reference',
+  )!.schema;
+  expect(z.fromJSONSchema(referenceSchema as never).safeParse(pasted).success).toBe(true);
   const period = 'from=2026-01-01&to=2026-12-31';
   await send(coordinator, 'get', `/api/reports/compliance?${period}`);
   await send(coordinator, 'get', `/api/reports/compliance?${period}&format=csv`);
