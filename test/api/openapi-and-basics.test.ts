@@ -17,6 +17,7 @@ import { openApiPath } from '../../api/openapi';
 import { createLogger } from '../../core/logger';
 import { wallClock } from '../../core/clock';
 import { withoutRandomParts } from '../support/scan';
+import { eventually } from '../support/eventually';
 
 const unusedCommands = commandsRefused('not used here');
 
@@ -716,6 +717,32 @@ describe("requests Node's HTTP parser refuses before the app", () => {
     // Nothing of the request is echoed or logged.
     expect(answer.body).not.toContain('Maria');
     expect(JSON.stringify(logLines)).not.toContain('Maria');
+  });
+
+  it('closes the connection of headers sent too slowly, refused 408, whose client neither reads the refusal nor closes', async () => {
+    // Node's headers timeout, made short: a client sending its headers a byte at a time is refused after it.
+    const slow = createServer({ headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50 }, app);
+    answerClientErrors(slow);
+    await new Promise<void>((listening) => slow.listen(0, '127.0.0.1', listening));
+    const socket = connect((slow.address() as AddressInfo).port, '127.0.0.1');
+    socket.pause();
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\nX-Note: a');
+    const connections = () =>
+      new Promise<number>((counted, failed) => slow.getConnections((error, n) => (error ? failed(error) : counted(n))));
+    try {
+      await eventually(async () => (await connections()) === 1, 'the connection taken');
+      // Ended alone, it stayed half open as long as the client held it: a file descriptor kept for good (probe Q6).
+      await eventually(async () => (await connections()) === 0, 'the refused connection closed', 10_000);
+      // The refusal was sent all the same, for the client to read when it does.
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      socket.resume();
+      await eventually(() => received.includes('\r\n\r\n{') && received.endsWith('}'), 'the refusal read');
+      expect(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1])).toBe(408);
+    } finally {
+      socket.destroy();
+      await new Promise((closed) => slow.close(closed));
+    }
   });
 
   it('lists them in the OpenAPI document: 431 once for every path, request_malformed under every 400', async () => {
