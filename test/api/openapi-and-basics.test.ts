@@ -11,6 +11,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { answerClientErrors } from '../../api/client-errors';
+import { drainable } from '../../api/draining';
 import { createServices } from '../../app/services';
 import { commandsRefused } from '../../api/deps';
 import { openApiPath } from '../../api/openapi';
@@ -757,5 +758,50 @@ describe("requests Node's HTTP parser refuses before the app", () => {
         .map(([method]) => `${method} ${path}`),
     );
     expect(without).toEqual([]);
+  });
+});
+
+describe('requests sent on one connection without waiting for their answers (HTTP/1.1 pipelining)', () => {
+  it('are handled one after another, each once the one before it was answered, and all answered in order', async () => {
+    let underWay = 0;
+    let most = 0;
+    const server = createServer(
+      drainable((req, res) => {
+        underWay++;
+        most = Math.max(most, underWay);
+        // Answered once its last byte is handed to the connection.
+        res.once('finish', () => underWay--);
+        app(req, res);
+      }).handler,
+    );
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Twenty in one write: handled all at once, each answer (the 0.5 MB document) held until the ones before it were
+      // read, so a client that reads nothing made the process grow by gigabytes (probe Q6).
+      const sent = 20;
+      socket.write('GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(sent));
+      const statuses = await eventually(() => {
+        const received = Buffer.concat(chunks);
+        const found: number[] = [];
+        for (let at = 0; at < received.length;) {
+          const headEnd = received.indexOf('\r\n\r\n', at);
+          if (headEnd === -1) break;
+          const head = received.subarray(at, headEnd).toString('latin1');
+          const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
+          if (headEnd + 4 + length > received.length) break;
+          found.push(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]));
+          at = headEnd + 4 + length;
+        }
+        return found.length === sent && found;
+      }, 'every answer');
+      socket.destroy();
+      expect(statuses).toEqual(Array.from({ length: sent }, () => 200));
+      expect(most).toBe(1);
+    } finally {
+      await new Promise((closed) => server.close(closed));
+    }
   });
 });
