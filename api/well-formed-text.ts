@@ -37,7 +37,7 @@ function pathOf(met: Met): string {
  * proportion to the body: copying each value's path, 32,000 levels of `[[[…]]]` (64 kB) took 8 to 17 s of the one
  * thread every request is answered on.
  */
-function illFormedTextPaths(value: unknown): string[] {
+export function illFormedTextPaths(value: unknown): string[] {
   const found: string[] = [];
   const pending: Met[] = [{ value, key: '', holder: undefined }];
   while (pending.length > 0 && found.length < MAX_NAMED) {

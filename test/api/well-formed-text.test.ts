@@ -172,33 +172,23 @@ test('a body that is not valid UTF-8, in a value or a key, raw or gzipped, is re
   );
 });
 
-test('a body nested 32,000 levels deep (the 64 kB limit, no account needed) is refused at once, and a coordinator reads a case meanwhile', async () => {
+test('a body nested 32,000 levels deep (the 64 kB limit, no account needed) is refused by its depth, and a coordinator reads a case meanwhile', async () => {
   const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
   const caseId = await openCase(today, 'Eve Example (fictitious)');
   const coordinator = stack.users['demo-coordinator']!.headers;
   const depth = 32_000;
   const deep = '['.repeat(depth) + ']'.repeat(depth);
-  const timed = async <T>(work: () => PromiseLike<T>) => {
-    const started = performance.now();
-    const answer = await work();
-    return { answer, ms: performance.now() - started };
-  };
-  // Walking it copied each value's path: 8 to 17 s of the one thread, every other request waiting (probe Q6).
+  // Walking it copied each value's path: 8 to 17 s of the one thread, every other request waiting (probe Q6). How long
+  // the walk takes is measured by bench/hostile-bodies-bench.ts (5 ms; 7.3 s with each path copied), not here.
   const [refused, read] = await Promise.all([
-    timed(() =>
-      request(stack.app)
-        .post('/api/auth/sign-in')
-        .set('Content-Type', 'application/json')
-        .serialize(asIs)
-        .send(Buffer.from(deep)),
-    ),
-    timed(() => request(stack.app).get(`/api/cases/${caseId}`).set(coordinator)),
+    request(stack.app)
+      .post('/api/auth/sign-in')
+      .set('Content-Type', 'application/json')
+      .serialize(asIs)
+      .send(Buffer.from(deep)),
+    request(stack.app).get(`/api/cases/${caseId}`).set(coordinator),
   ]);
-  expect(refused.answer.status).toBe(422);
-  expect((refused.answer.body as { errors: { message: string }[] }).errors[0]!.message).toBe(
-    'nested deeper than 16 levels',
-  );
-  expect(read.answer.status).toBe(200);
-  expect(Math.round(refused.ms)).toBeLessThan(1000);
-  expect(Math.round(read.ms)).toBeLessThan(1000);
+  expect(refused.status).toBe(422);
+  expect((refused.body as { errors: { message: string }[] }).errors[0]!.message).toBe('nested deeper than 16 levels');
+  expect(read.status).toBe(200);
 });
