@@ -5,9 +5,9 @@
  * names case references, steps and the agency, never a survivor.
  */
 import { deadlineZone, lastDayToAct, passesAtAnHour, zonesCountedIn } from '../core/people-dates';
-import ical from 'ical-generator';
 import type { Pool } from 'pg';
 import { AppError } from '../core/errors';
+import { icalendarText, type CalendarEvent, type CalendarEventTime } from '../core/icalendar';
 import { wallClock, type Clock } from '../core/clock';
 import { tokenCapRefusal, type AccessService } from './access-service';
 import type { IdentityKeyring } from '../core/identity-cipher';
@@ -89,11 +89,7 @@ function atItsHour(deadline: Deadline, countedIn: readonly string[]): boolean {
 }
 
 /** An all-day event on a calendar day: a date with no zone (DTSTART;VALUE=DATE), the same day in every calendar. */
-const allDayOn = (day: string) => ({
-  start: new Date(`${day}T00:00:00.000Z`),
-  end: new Date(`${addDays(day, 1)}T00:00:00.000Z`),
-  allDay: true,
-});
+const allDayOn = (day: string): CalendarEventTime => ({ startDay: day, endDay: addDays(day, 1) });
 
 const feedOf = (token: TokenInfo): CalendarFeed => ({
   id: token.id,
@@ -122,14 +118,6 @@ const auditedUser = (user: Principal) => ({
 
 export type CalendarFeeds = ReturnType<typeof createCalendarFeeds>;
 
-/**
- * A value as iCalendar TEXT (RFC 5545 3.3.11): backslash, semicolon and comma escaped, a line break written as `\n`.
- * Unescaped, a comma in an agency's name ("Office of X, Y") makes the calendar's name a list, shown cut or not at all.
- */
-function asText(value: string): string {
-  return value.replace(/[\\;,]/g, (special) => `\\${special}`).replace(/\r\n?|\n/g, '\\n');
-}
-
 const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
 export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessService, 'proveCurrentPassword'>) {
@@ -154,30 +142,25 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
    * ETag answers a calendar's If-None-Match with 304; a date that moves moved with a change of its case, so its
    * SEQUENCE is higher. Where the generator stamped the time of each fetch, every poll downloaded the whole feed.
    */
-  const addEvent = (
-    calendar: ReturnType<typeof ical>,
-    deadline: Deadline,
-    agencyName: (agencyId: string) => string,
-    zones: Zones,
-  ) => {
+  const eventOf = (deadline: Deadline, agencyName: (agencyId: string) => string, zones: Zones): CalendarEvent => {
     const step = stepLabel(deadline.stepKind);
     const what = deadline.kind === 'due' ? `${step} due` : `${step}: ${windowLabel(deadline.about)} ends`;
     const link = caseLink(base, deadline.caseId);
     const owed = deadline.owedBy ? ` (owed by ${agencyName(deadline.owedBy)})` : '';
     // Read in the zone its case was identified in, kept with the case, where it kept one.
     const countedIn = zonesCountedIn(deadline.identifiedIn, zones.countedIn);
-    const when = atItsHour(deadline, countedIn)
+    const when: CalendarEventTime = atItsHour(deadline, countedIn)
       ? { start: new Date(Date.parse(deadline.at) - EVENT_MS), end: new Date(deadline.at) }
       : allDayOn(lastDayToAct(deadline.at, deadlineZone(deadline.at, zones.reader, countedIn)));
-    calendar.createEvent({
-      id: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
+    return {
+      uid: `${deadline.caseId}-${deadline.stepId}-${deadline.kind === 'due' ? 'due' : deadline.about}@${host}`,
       ...when,
       stamp: new Date(deadline.revision.updatedAt),
       sequence: deadline.revision.version,
       summary: `${deadline.caseReference}: ${what}`,
       description: `Case ${deadline.caseReference}: ${what}${owed}.\n${link}`,
       url: link,
-    });
+    };
   };
 
   return {
@@ -248,16 +231,15 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
       const byId = new Map(agencies.map((agency) => [agency.id, agency]));
       const agencyName = (agencyId: string) => byId.get(agencyId)?.name ?? agencyId;
       const agency = byId.get(user.agencyId);
-      const calendar = ical({
-        // ical-generator escapes the events' text but writes NAME and X-WR-CALNAME as given.
-        name: asText(`Deadlines of ${agencyName(user.agencyId)}`),
-        prodId: { company: host, product: 'relief-cases', language: 'EN' },
-        // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
-        ttl: 3600,
-      });
       const fallback = deps.timeZone ?? 'UTC';
       const zones = { reader: agency?.timeZone ?? fallback, countedIn: await deadlineTimeZones(pool, fallback) };
-      for (const deadline of deadlines) addEvent(calendar, deadline, agencyName, zones);
+      const text = icalendarText({
+        name: `Deadlines of ${agencyName(user.agencyId)}`,
+        prodId: { company: host, product: 'relief-cases' },
+        // Calendars poll; an hour is what Outlook and Google Calendar honour at best (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+        refreshHours: 1,
+        events: deadlines.map((deadline) => eventOf(deadline, agencyName, zones)),
+      });
       await recordAudit(pool, {
         action: 'calendar_feed.read',
         outcome: 'allowed',
@@ -266,8 +248,7 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
         user: auditedUser(user),
         detail: `feed ${tokenId}; ${deadlines.length} events`,
       });
-      // RFC 5545 3.1: every content line ends in CRLF, the last one too; the generator leaves the last one bare.
-      return `${calendar.toString()}\r\n`;
+      return text;
     },
   };
 }
