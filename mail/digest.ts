@@ -8,8 +8,16 @@ import type { Instant } from '../domain/types';
 import { stepLabel, windowLabel } from '../domain/labels';
 import { deadlineZone, dueWordingFor, formatCalendarDay, zoneNameOf, zonesCountedIn } from '../core/people-dates';
 import { localDateOf } from '../core/time-zones';
-import { lastValidDay, type IsoDate } from '../domain/dates';
-import { caseLink, dueWordsFor, passedNoticeDigestLine, type PassedNotice, type RenderedEmail } from './render';
+import { addDays, lastValidDay, type IsoDate } from '../domain/dates';
+import {
+  caseLink,
+  consoleLink,
+  dueWordsFor,
+  isUrgentPassedNotice,
+  passedNoticeDigestLine,
+  type PassedNotice,
+  type RenderedEmail,
+} from './render';
 
 const DIGEST_SECTIONS = ['overdue', 'due_today', 'due_this_week', 'expiring'] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
@@ -81,6 +89,40 @@ function sectionLabel(item: DigestItem, facts: DigestFacts): string {
   return `${theirDay}${words.slice('due today'.length)}`;
 }
 
+/**
+ * How many lines a digest lists of each section, and of the cases brought up to date: an agency with thousands of
+ * steps overdue got every one, one email of hundreds of kB (2,831 lines for a task force of 3,000 cases) that took
+ * seconds of the worker to write. The counts still count them all; the rest are named by where the console lists them.
+ */
+export const DIGEST_LISTED = 50;
+
+/** The console's list of a section's steps, in the order the digest lists them (by due date); none for windows. */
+function sectionList(section: DigestSection, facts: DigestFacts): { what: string; path: string } | null {
+  const days = (from: IsoDate, to: IsoDate) => `/steps?sort=dueAt&dueAfter=${from}&dueBefore=${to}`;
+  switch (section) {
+    case 'overdue':
+      return { what: 'list of overdue steps', path: '/steps?status=overdue&sort=dueAt' };
+    case 'due_today':
+      return { what: 'list of steps due that day', path: days(facts.date, facts.date) };
+    case 'due_this_week':
+      return { what: 'list of steps due that week', path: days(addDays(facts.date, 1), addDays(facts.date, 6)) };
+    case 'expiring':
+      return null;
+  }
+}
+
+/** Where a section lists fewer than it counts: how many are left out, and where they all are. */
+function leftOutLine(section: DigestSection, count: number, facts: DigestFacts): string {
+  const list = sectionList(section, facts);
+  const where = list
+    ? `the console's ${list.what} names every one: ${consoleLink(facts.publicBaseUrl, list.path)}`
+    : "each case's page and your agency's calendar feed name every one";
+  return (
+    `${sectionName(section, facts.date)}: the first ${DIGEST_LISTED} by date are listed; ` +
+    `${count.toLocaleString('en-US')} more ${count === 1 ? 'is' : 'are'} not, and ${where}`
+  );
+}
+
 export function renderDigest(facts: DigestFacts): RenderedEmail {
   const passed = facts.broughtUpToDate ?? [];
   const counts = [
@@ -91,8 +133,31 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     // Counted only when there are some: most days there are none.
     ...(passed.length > 0 ? [`Brought up to date: ${passed.length}`] : []),
   ];
+  // Each section's first DIGEST_LISTED by date, as the console's list of it runs (sort=dueAt).
+  const bySection = DIGEST_SECTIONS.map((section) =>
+    facts.items
+      .filter((item) => item.section === section)
+      .sort((a, b) => a.at.localeCompare(b.at) || a.caseReference.localeCompare(b.caseReference)),
+  );
+  const leftOut = DIGEST_SECTIONS.flatMap((section, i) => {
+    const more = bySection[i]!.length - DIGEST_LISTED;
+    return more > 0 ? [leftOutLine(section, more, facts)] : [];
+  });
   const byCase = new Map<string, DigestItem[]>();
-  for (const item of facts.items) byCase.set(item.caseId, [...(byCase.get(item.caseId) ?? []), item]);
+  for (const item of bySection.flatMap((items) => items.slice(0, DIGEST_LISTED))) {
+    const listed = byCase.get(item.caseId);
+    if (listed) listed.push(item);
+    else byCase.set(item.caseId, [item]);
+  }
+  // In their order, the urgent chosen first (a minor about to turn 18): none left out unless there are more of those.
+  const chosen = new Set(
+    [...passed.filter(isUrgentPassedNotice), ...passed.filter((notice) => !isUrgentPassedNotice(notice))].slice(
+      0,
+      DIGEST_LISTED,
+    ),
+  );
+  const passedListed = passed.filter((notice) => chosen.has(notice));
+  const passedLeftOut = passed.length - passedListed.length;
   const cases = [...byCase.values()].sort((a, b) => a[0]!.caseReference.localeCompare(b[0]!.caseReference));
   const order = (item: DigestItem) => DIGEST_SECTIONS.indexOf(item.section);
   const text = [
@@ -107,12 +172,19 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
       `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,
       ...[...items].sort((a, b) => order(a) - order(b) || a.at.localeCompare(b.at)).map((i) => line(i, facts)),
     ]),
+    ...(leftOut.length > 0 ? ['', ...leftOut] : []),
     ...(passed.length > 0
       ? [
           '',
           'Brought up to date: these cases were entered or updated with dates that already passed; the reminders that ' +
             'fell before were not sent, one by one or here. Each case page shows where those steps stand now.',
-          ...passed.map(passedNoticeDigestLine),
+          ...passedListed.map(passedNoticeDigestLine),
+          ...(passedLeftOut > 0
+            ? [
+                `${passedLeftOut.toLocaleString('en-US')} more cases brought up to date are not listed here: the ` +
+                  "console's dashboard lists the newest, and each case's timeline what had passed.",
+              ]
+            : []),
         ]
       : []),
     '',

@@ -248,8 +248,13 @@ function dayWords(at: Instant, stepKind: string, zone: string): string {
   return stepKind === 'hhs_minor_notification' ? formatDateTime(at, zone) : formatDate(at, zone);
 }
 
+/** A page of the console (`path` from its root, with its query) as an email links to it. */
+export function consoleLink(publicBaseUrl: string, path: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}${path}`;
+}
+
 export function caseLink(publicBaseUrl: string, caseId: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/cases/${encodeURIComponent(caseId)}`;
+  return consoleLink(publicBaseUrl, `/cases/${encodeURIComponent(caseId)}`);
 }
 
 /**

@@ -4,7 +4,8 @@
  * hour, is "overdue since 01:40 CST on 5 Dec 2026" (an email says no "today"), not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
  */
 import { digestSection, digestWindow } from '../../activities/digest';
-import { renderDigest, type DigestItem } from '../../mail/digest';
+import { DIGEST_LISTED, renderDigest, type DigestItem } from '../../mail/digest';
+import type { PassedNotice } from '../../mail/render';
 import { formatDateTime } from '../../core/people-dates';
 import { overdueFrom } from '../../domain/steps';
 
@@ -231,4 +232,69 @@ test('a deadline that is a day is overdue in a Guam digest as the API says it, o
   expect(dayAfter.sections).toEqual(['overdue', 'overdue']);
   expect(dayAfter.text).toContain('  - Overdue: Continued Presence decision, due 6 Dec 2026');
   expect(dayAfter.text).toContain('  - Overdue: Continued Presence renewal request, due 6 Dec 2026');
+});
+
+test('a digest lists at most DIGEST_LISTED of each section and of the cases brought up to date, and says how many more and where (probe Q5)', () => {
+  // Each on a case of its own, due a day apart (overdue: the days before 5 Dec; this week: 6 to 11 Dec).
+  const item = (section: DigestItem['section'], n: number, at: string): DigestItem => ({
+    ...overdue('cp_decision', at),
+    caseId: `case-${section}-${n}`,
+    caseReference: `RC-2026-${section.toUpperCase()}-${String(n).padStart(3, '0')}`,
+    section,
+  });
+  const day = (days: number) => new Date(Date.parse('2026-12-05T06:00:00.000Z') + days * 86_400_000).toISOString();
+  const items = [
+    ...Array.from({ length: DIGEST_LISTED + 12 }, (_, n) => item('overdue', n, day(-1 - n))),
+    ...Array.from({ length: 3 }, (_, n) => item('due_today', n, '2026-12-06T06:00:00.000Z')),
+    ...Array.from({ length: DIGEST_LISTED + 1 }, (_, n) => item('due_this_week', n, day(2 + (n % 6)))),
+  ];
+  const notice = (n: number, urgent = false): PassedNotice => ({
+    reference: `RC-2026-PAST-${n}`,
+    subject: 'Brought up to date',
+    bodyText: [
+      `Case reference: RC-2026-PAST-${n}`,
+      urgent ? '- Urgent before the minor turns 18: notify HHS' : '- Continued Presence request: reminder of 1 Dec',
+      `Open the case: https://relief.example.org/cases/past-${n}`,
+    ].join('\n'),
+  });
+  // The urgent notice last: it is listed all the same.
+  const passed = [...Array.from({ length: DIGEST_LISTED + 4 }, (_, n) => notice(n)), notice(999, true)];
+  const { subject, text } = renderDigest({
+    agencyName: 'Demo Anti-Trafficking Task Force',
+    date: '2026-12-05',
+    timeZone: CHICAGO,
+    asOf: MORNING,
+    items,
+    broughtUpToDate: passed,
+    publicBaseUrl: 'https://relief.example.org/',
+  });
+  // Everything still counted.
+  expect(subject).toBe(
+    'Daily digest 5 Dec 2026: Overdue: 62, Due 5 Dec 2026: 3, Due this week: 51, Expiring: 0, Brought up to date: 55',
+  );
+  const lines = text.split('\n');
+  const listed = (label: string) => lines.filter((l) => l.startsWith(`  - ${label}: `)).length;
+  expect([listed('Overdue'), listed('Due 5 Dec 2026'), listed('Due this week')]).toEqual([
+    DIGEST_LISTED,
+    3,
+    DIGEST_LISTED,
+  ]);
+  // The first by date: the longest overdue, and this week's earliest days.
+  expect(text).toContain(`RC-2026-OVERDUE-${String(DIGEST_LISTED + 11).padStart(3, '0')}`);
+  expect(text).not.toContain('RC-2026-OVERDUE-000');
+  expect(text).toContain(
+    `Overdue: the first ${DIGEST_LISTED} by date are listed; 12 more are not, and the console's list of overdue steps ` +
+      'names every one: https://relief.example.org/steps?status=overdue&sort=dueAt',
+  );
+  expect(text).toContain(
+    `Due this week: the first ${DIGEST_LISTED} by date are listed; 1 more is not, and the console's list of steps due ` +
+      'that week names every one: https://relief.example.org/steps?sort=dueAt&dueAfter=2026-12-06&dueBefore=2026-12-11',
+  );
+  expect(text).not.toContain('Due 5 Dec 2026: the first');
+  expect(lines.filter((l) => l.startsWith('- RC-2026-PAST-'))).toHaveLength(DIGEST_LISTED);
+  expect(text).toContain('- RC-2026-PAST-999: 1 reminder not sent (urgent');
+  expect(text).toContain(
+    "5 more cases brought up to date are not listed here: the console's dashboard lists the newest, and each case's " +
+      'timeline what had passed.',
+  );
 });
