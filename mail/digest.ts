@@ -13,7 +13,9 @@ import {
   caseLink,
   consoleLink,
   dueWordsFor,
-  isUrgentPassedNotice,
+  EMAIL_LISTED,
+  listedPassedNotices,
+  passedLeftOutLine,
   passedNoticeDigestLine,
   type PassedNotice,
   type RenderedEmail,
@@ -89,13 +91,6 @@ function sectionLabel(item: DigestItem, facts: DigestFacts): string {
   return `${theirDay}${words.slice('due today'.length)}`;
 }
 
-/**
- * How many lines a digest lists of each section, and of the cases brought up to date: an agency with thousands of
- * steps overdue got every one, one email of hundreds of kB (2,831 lines for a task force of 3,000 cases) that took
- * seconds of the worker to write. The counts still count them all; the rest are named by where the console lists them.
- */
-export const DIGEST_LISTED = 50;
-
 /** The console's list of a section's steps, in the order the digest lists them (by due date); none for windows. */
 function sectionList(section: DigestSection, facts: DigestFacts): { what: string; path: string } | null {
   const days = (from: IsoDate, to: IsoDate) => `/steps?sort=dueAt&dueAfter=${from}&dueBefore=${to}`;
@@ -118,7 +113,7 @@ function leftOutLine(section: DigestSection, count: number, facts: DigestFacts):
     ? `the console's ${list.what} names every one: ${consoleLink(facts.publicBaseUrl, list.path)}`
     : "each case's page and your agency's calendar feed name every one";
   return (
-    `${sectionName(section, facts.date)}: the first ${DIGEST_LISTED} by date are listed; ` +
+    `${sectionName(section, facts.date)}: the first ${EMAIL_LISTED} by date are listed; ` +
     `${count.toLocaleString('en-US')} more ${count === 1 ? 'is' : 'are'} not, and ${where}`
   );
 }
@@ -133,31 +128,23 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     // Counted only when there are some: most days there are none.
     ...(passed.length > 0 ? [`Brought up to date: ${passed.length}`] : []),
   ];
-  // Each section's first DIGEST_LISTED by date, as the console's list of it runs (sort=dueAt).
+  // Each section's first EMAIL_LISTED by date, as the console's list of it runs (sort=dueAt).
   const bySection = DIGEST_SECTIONS.map((section) =>
     facts.items
       .filter((item) => item.section === section)
       .sort((a, b) => a.at.localeCompare(b.at) || a.caseReference.localeCompare(b.caseReference)),
   );
   const leftOut = DIGEST_SECTIONS.flatMap((section, i) => {
-    const more = bySection[i]!.length - DIGEST_LISTED;
+    const more = bySection[i]!.length - EMAIL_LISTED;
     return more > 0 ? [leftOutLine(section, more, facts)] : [];
   });
   const byCase = new Map<string, DigestItem[]>();
-  for (const item of bySection.flatMap((items) => items.slice(0, DIGEST_LISTED))) {
+  for (const item of bySection.flatMap((items) => items.slice(0, EMAIL_LISTED))) {
     const listed = byCase.get(item.caseId);
     if (listed) listed.push(item);
     else byCase.set(item.caseId, [item]);
   }
-  // In their order, the urgent chosen first (a minor about to turn 18): none left out unless there are more of those.
-  const chosen = new Set(
-    [...passed.filter(isUrgentPassedNotice), ...passed.filter((notice) => !isUrgentPassedNotice(notice))].slice(
-      0,
-      DIGEST_LISTED,
-    ),
-  );
-  const passedListed = passed.filter((notice) => chosen.has(notice));
-  const passedLeftOut = passed.length - passedListed.length;
+  const { listed: passedListed, leftOut: passedLeftOut } = listedPassedNotices(passed);
   const cases = [...byCase.values()].sort((a, b) => a[0]!.caseReference.localeCompare(b[0]!.caseReference));
   const order = (item: DigestItem) => DIGEST_SECTIONS.indexOf(item.section);
   const text = [
@@ -179,12 +166,7 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
           'Brought up to date: these cases were entered or updated with dates that already passed; the reminders that ' +
             'fell before were not sent, one by one or here. Each case page shows where those steps stand now.',
           ...passedListed.map(passedNoticeDigestLine),
-          ...(passedLeftOut > 0
-            ? [
-                `${passedLeftOut.toLocaleString('en-US')} more cases brought up to date are not listed here: the ` +
-                  "console's dashboard lists the newest, and each case's timeline what had passed.",
-              ]
-            : []),
+          ...(passedLeftOut > 0 ? [passedLeftOutLine(passedLeftOut)] : []),
         ]
       : []),
     '',

@@ -727,6 +727,34 @@ const broughtUpToDate = (urgent: boolean, counted: string) =>
 export const isUrgentPassedNotice = (notice: PassedNotice) =>
   passedNoticeBlock(notice).some((line) => line.startsWith(URGENT_BIRTHDAY_LINE));
 
+/**
+ * How many cases or steps one email lists (a daily digest: of each section), the rest counted and named by where the
+ * console lists them all: an agency with thousands got every one, an email of hundreds of kB that took the worker
+ * seconds to write (a digest of 2,831 lines, 372 kB; 800 cases brought in at one go, one email of every case's block).
+ */
+export const EMAIL_LISTED = 50;
+
+/**
+ * The notices of what passed an email lists: at most EMAIL_LISTED, in their order, those urging HHS before a minor
+ * turns 18 chosen first (none left out unless there are more of those); and how many it leaves out.
+ */
+export function listedPassedNotices<Notice extends PassedNotice>(
+  notices: readonly Notice[],
+): { listed: Notice[]; leftOut: number } {
+  const chosen = new Set(
+    [...notices.filter(isUrgentPassedNotice), ...notices.filter((notice) => !isUrgentPassedNotice(notice))].slice(
+      0,
+      EMAIL_LISTED,
+    ),
+  );
+  return { listed: notices.filter((notice) => chosen.has(notice)), leftOut: notices.length - chosen.size };
+}
+
+/** What an email says of the cases brought up to date it counts and does not list (`listedPassedNotices`). */
+export const passedLeftOutLine = (count: number) =>
+  `${count.toLocaleString('en-US')} more ${count === 1 ? 'case brought up to date is' : 'cases brought up to date are'} ` +
+  "not listed here: the console's dashboard lists the newest, and each case's timeline what had passed.";
+
 /** "1 reminder", "3 reminders". */
 export const countOf = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -901,16 +929,18 @@ export function renderPassedNotices(agencyName: string, notices: readonly Passed
   if (only && notices.length === 1) return { subject: only.subject, text: only.bodyText };
   const reminders = notices.reduce((sum, notice) => sum + notSentCount(notice), 0);
   const urgent = notices.filter(isUrgentPassedNotice).map((notice) => notice.reference);
+  const { listed, leftOut } = listedPassedNotices(notices);
   const text = [
     `To: ${agencyName}`,
     '',
     ...(urgent.length === 0
       ? []
       : [urgentBirthdayLead(`in ${urgent.length === 1 ? 'case' : 'cases'} ${urgent.join(', ')}`), '']),
-    `These ${notices.length} cases were entered or updated with dates that already passed. The reminders listed ` +
-      'under each fell before that, so they were not sent one by one. Each case page shows where those steps stand ' +
-      'now (overdue, expired, done late, or cancelled when the case was closed).',
-    ...notices.flatMap((notice) => ['', ...passedNoticeBlock(notice)]),
+    `These ${notices.length.toLocaleString('en-US')} cases were entered or updated with dates that already passed. ` +
+      'The reminders listed under each fell before that, so they were not sent one by one. Each case page shows ' +
+      'where those steps stand now (overdue, expired, done late, or cancelled when the case was closed).',
+    ...listed.flatMap((notice) => ['', ...passedNoticeBlock(notice)]),
+    ...(leftOut > 0 ? ['', passedLeftOutLine(leftOut)] : []),
     '',
     `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
   ].join('\n');
@@ -935,11 +965,18 @@ export function renderOpenedSteps(agencyName: string, notices: readonly Rendered
     `To: ${agencyName}`,
     '',
     `${countOf(notices.length, 'step')} now wait on your agency. Make each by its date, then record it on its case page.`,
-    ...notices.flatMap((notice) => {
+    ...notices.slice(0, EMAIL_LISTED).flatMap((notice) => {
       const lines = notice.text.split('\n');
       const lead = lines[2] ?? '';
       return ['', `- ${lead}`, ...passedNoticeBlock({ reference: '', subject: notice.subject, bodyText: notice.text })];
     }),
+    ...(notices.length > EMAIL_LISTED
+      ? [
+          '',
+          `The first ${EMAIL_LISTED} are listed; ${(notices.length - EMAIL_LISTED).toLocaleString('en-US')} more are ` +
+            'not, and your inbox in the console names every step that waits on your agency.',
+        ]
+      : []),
     '',
     `${NO_PERSONAL_DETAILS} Sign in to see the cases.`,
   ].join('\n');

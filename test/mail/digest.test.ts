@@ -4,8 +4,8 @@
  * hour, is "overdue since 01:40 CST on 5 Dec 2026" (an email says no "today"), not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
  */
 import { digestSection, digestWindow } from '../../activities/digest';
-import { DIGEST_LISTED, renderDigest, type DigestItem } from '../../mail/digest';
-import type { PassedNotice } from '../../mail/render';
+import { renderDigest, type DigestItem } from '../../mail/digest';
+import { EMAIL_LISTED, type PassedNotice } from '../../mail/render';
 import { formatDateTime } from '../../core/people-dates';
 import { overdueFrom } from '../../domain/steps';
 
@@ -234,7 +234,7 @@ test('a deadline that is a day is overdue in a Guam digest as the API says it, o
   expect(dayAfter.text).toContain('  - Overdue: Continued Presence renewal request, due 6 Dec 2026');
 });
 
-test('a digest lists at most DIGEST_LISTED of each section and of the cases brought up to date, and says how many more and where (probe Q5)', () => {
+test('a digest lists at most EMAIL_LISTED of each section and of the cases brought up to date, and says how many more and where (probe Q5)', () => {
   // Each on a case of its own, due a day apart (overdue: the days before 5 Dec; this week: 6 to 11 Dec).
   const item = (section: DigestItem['section'], n: number, at: string): DigestItem => ({
     ...overdue('cp_decision', at),
@@ -244,9 +244,9 @@ test('a digest lists at most DIGEST_LISTED of each section and of the cases brou
   });
   const day = (days: number) => new Date(Date.parse('2026-12-05T06:00:00.000Z') + days * 86_400_000).toISOString();
   const items = [
-    ...Array.from({ length: DIGEST_LISTED + 12 }, (_, n) => item('overdue', n, day(-1 - n))),
+    ...Array.from({ length: EMAIL_LISTED + 12 }, (_, n) => item('overdue', n, day(-1 - n))),
     ...Array.from({ length: 3 }, (_, n) => item('due_today', n, '2026-12-06T06:00:00.000Z')),
-    ...Array.from({ length: DIGEST_LISTED + 1 }, (_, n) => item('due_this_week', n, day(2 + (n % 6)))),
+    ...Array.from({ length: EMAIL_LISTED + 1 }, (_, n) => item('due_this_week', n, day(2 + (n % 6)))),
   ];
   const notice = (n: number, urgent = false): PassedNotice => ({
     reference: `RC-2026-PAST-${n}`,
@@ -258,7 +258,7 @@ test('a digest lists at most DIGEST_LISTED of each section and of the cases brou
     ].join('\n'),
   });
   // The urgent notice last: it is listed all the same.
-  const passed = [...Array.from({ length: DIGEST_LISTED + 4 }, (_, n) => notice(n)), notice(999, true)];
+  const passed = [...Array.from({ length: EMAIL_LISTED + 4 }, (_, n) => notice(n)), notice(999, true)];
   const { subject, text } = renderDigest({
     agencyName: 'Demo Anti-Trafficking Task Force',
     date: '2026-12-05',
@@ -275,23 +275,23 @@ test('a digest lists at most DIGEST_LISTED of each section and of the cases brou
   const lines = text.split('\n');
   const listed = (label: string) => lines.filter((l) => l.startsWith(`  - ${label}: `)).length;
   expect([listed('Overdue'), listed('Due 5 Dec 2026'), listed('Due this week')]).toEqual([
-    DIGEST_LISTED,
+    EMAIL_LISTED,
     3,
-    DIGEST_LISTED,
+    EMAIL_LISTED,
   ]);
   // The first by date: the longest overdue, and this week's earliest days.
-  expect(text).toContain(`RC-2026-OVERDUE-${String(DIGEST_LISTED + 11).padStart(3, '0')}`);
+  expect(text).toContain(`RC-2026-OVERDUE-${String(EMAIL_LISTED + 11).padStart(3, '0')}`);
   expect(text).not.toContain('RC-2026-OVERDUE-000');
   expect(text).toContain(
-    `Overdue: the first ${DIGEST_LISTED} by date are listed; 12 more are not, and the console's list of overdue steps ` +
+    `Overdue: the first ${EMAIL_LISTED} by date are listed; 12 more are not, and the console's list of overdue steps ` +
       'names every one: https://relief.example.org/steps?status=overdue&sort=dueAt',
   );
   expect(text).toContain(
-    `Due this week: the first ${DIGEST_LISTED} by date are listed; 1 more is not, and the console's list of steps due ` +
+    `Due this week: the first ${EMAIL_LISTED} by date are listed; 1 more is not, and the console's list of steps due ` +
       'that week names every one: https://relief.example.org/steps?sort=dueAt&dueAfter=2026-12-06&dueBefore=2026-12-11',
   );
   expect(text).not.toContain('Due 5 Dec 2026: the first');
-  expect(lines.filter((l) => l.startsWith('- RC-2026-PAST-'))).toHaveLength(DIGEST_LISTED);
+  expect(lines.filter((l) => l.startsWith('- RC-2026-PAST-'))).toHaveLength(EMAIL_LISTED);
   expect(text).toContain('- RC-2026-PAST-999: 1 reminder not sent (urgent');
   expect(text).toContain(
     "5 more cases brought up to date are not listed here: the console's dashboard lists the newest, and each case's " +

@@ -3,9 +3,11 @@ import { overdueFrom } from '../../domain/steps';
 import {
   caseLink,
   dueWordsFor,
+  EMAIL_LISTED,
   passedNoticeDigestLine,
   passedNoticeWithoutBirthday,
   renderNotification,
+  renderOpenedSteps,
   renderPassedNotices,
   type NotificationFacts,
   type OwedStep,
@@ -84,6 +86,29 @@ describe('renderNotification', () => {
     expect(late.text).toContain(
       'Ana Advocate of Legal Aid asked your agency for "HHS certification letter" and it is already overdue (due 24 ' +
         'Nov 2026, overdue since 12:00 UTC on 24 Nov 2026). Make it now',
+    );
+  });
+
+  it('lists at most EMAIL_LISTED steps that now wait on an agency in one email, and counts the rest (probe Q5)', () => {
+    const opened = Array.from({ length: EMAIL_LISTED + 3 }, (_, n) =>
+      renderNotification({
+        ...facts,
+        kind: 'step_opened',
+        caseId: `case-${n}`,
+        reference: `RC-2026-${String(n).padStart(4, '0')}`,
+        stepKind: 'cp_decision',
+        dueAt: '2027-01-10T12:00:00.000Z',
+        raisedAt: '2026-12-05T10:00:00.000Z',
+        openedBy: { by: 'Demo City Police', stepKind: 'cp_request' },
+      }),
+    );
+    const { subject, text } = renderOpenedSteps('ICE CCHT', opened);
+    expect(subject).toBe(`Waiting on your agency: ${EMAIL_LISTED + 3} steps`);
+    expect(text.match(/^Open the case: /gm)).toHaveLength(EMAIL_LISTED);
+    expect(text).toContain(`Open the case: https://relief.example.org/cases/case-${EMAIL_LISTED - 1}\n`);
+    expect(text).toContain(
+      `The first ${EMAIL_LISTED} are listed; 3 more are not, and your inbox in the console names every step that ` +
+        'waits on your agency.',
     );
   });
 
@@ -704,25 +729,36 @@ describe('renderNotification', () => {
 
 describe('renderPassedNotices', () => {
   /** A notice of what passed as its outbox row keeps it. */
-  const notice = (reference: string, caseId: string, dates: string[]) => {
+  const noticeOf = (reference: string, caseId: string, passed: NonNullable<NotificationFacts['passed']>) => {
     const { subject, text } = renderNotification({
       ...facts,
       caseId,
       reference,
       kind: 'passed_summary',
       dueAt: null,
-      passed: dates.map((date) => ({
-        stepId: 'cp_request-1',
-        stepKind: 'cp_request',
-        kind: 'due',
-        about: 'cp_request',
-        date,
-      })),
+      passed,
     });
     return { reference, subject, bodyText: text };
   };
+  const notice = (reference: string, caseId: string, dates: string[]) =>
+    noticeOf(
+      reference,
+      caseId,
+      dates.map((date) => ({ stepId: 'cp_request-1', stepKind: 'cp_request', kind: 'due', about: 'cp_request', date })),
+    );
   const one = notice('RC-2026-0001', 'case-1', ['2025-11-17T14:30:00.000Z']);
   const two = notice('RC-2026-0002', 'case-2', ['2025-11-17T14:30:00.000Z', '2025-12-17T14:30:00.000Z']);
+  /** A notice of what passed whose minor turns 18 soon with HHS not asked: urgent. */
+  const urgentNotice = (reference: string, caseId: string) =>
+    noticeOf(reference, caseId, [
+      {
+        stepId: 'hhs_minor_notification-1',
+        stepKind: 'hhs_minor_notification',
+        kind: 'reminder',
+        about: 'minor_turns_18',
+        date: null,
+      },
+    ]);
 
   it('sends a single notice as it reads on its own', () => {
     expect(renderPassedNotices('Task force', [one])).toEqual({ subject: one.subject, text: one.bodyText });
@@ -738,23 +774,7 @@ describe('renderPassedNotices', () => {
   });
 
   it('says first, in a gathered email and in a digest line, which cases have a minor turning 18 with HHS not asked', () => {
-    const birthday = renderNotification({
-      ...facts,
-      caseId: 'case-3',
-      reference: 'RC-2026-0003',
-      kind: 'passed_summary',
-      dueAt: null,
-      passed: [
-        {
-          stepId: 'hhs_minor_notification-1',
-          stepKind: 'hhs_minor_notification',
-          kind: 'reminder',
-          about: 'minor_turns_18',
-          date: null,
-        },
-      ],
-    });
-    const urgent = { reference: 'RC-2026-0003', subject: birthday.subject, bodyText: birthday.text };
+    const urgent = urgentNotice('RC-2026-0003', 'case-3');
     const { subject, text } = renderPassedNotices('Demo City Police', [one, urgent, two]);
     expect(subject).toBe(
       'Urgent: notify HHS before the minor turns 18; brought up to date: 3 cases, 4 reminders not sent',
@@ -765,6 +785,27 @@ describe('renderPassedNotices', () => {
     );
     expect(passedNoticeDigestLine(urgent)).toBe(
       '- RC-2026-0003: 1 reminder not sent (urgent: notify HHS before the minor turns 18), https://relief.example.org/cases/case-3',
+    );
+  });
+
+  it('lists at most EMAIL_LISTED cases of a caseload brought in at one go, the urgent among them, and counts the rest (probe Q5)', () => {
+    const many = Array.from({ length: EMAIL_LISTED + 7 }, (_, n) =>
+      notice(`RC-2026-${String(n).padStart(4, '0')}`, `case-${n}`, ['2025-11-17T14:30:00.000Z']),
+    );
+    const urgent = urgentNotice('RC-2026-URGENT', 'case-urgent');
+    // The urgent one last: it is listed all the same, and the last of the others is not.
+    const { subject, text } = renderPassedNotices('Demo City Police', [...many, urgent]);
+    expect(subject).toBe(
+      `Urgent: notify HHS before the minor turns 18; brought up to date: ${EMAIL_LISTED + 8} cases, ${EMAIL_LISTED + 8} reminders not sent`,
+    );
+    expect(text).toContain(`These ${EMAIL_LISTED + 8} cases were entered or updated`);
+    expect(text.match(/^Case reference: /gm)).toHaveLength(EMAIL_LISTED);
+    expect(text).toContain('Case reference: RC-2026-URGENT');
+    expect(text).toContain('Case reference: RC-2026-0000');
+    expect(text).not.toContain(`Case reference: RC-2026-${String(EMAIL_LISTED - 1).padStart(4, '0')}`);
+    expect(text).toContain(
+      "8 more cases brought up to date are not listed here: the console's dashboard lists the newest, and each " +
+        "case's timeline what had passed.",
     );
   });
 
