@@ -79,22 +79,37 @@ export function offsetMs(epochMs: number, zone: string): number {
 
 /** The zone's wall clock at that moment, as the epoch milliseconds of the same reading in UTC. */
 function wallClockMs(epochMs: number, zone: string): number {
+  // Intl reads whole seconds; the milliseconds carry over unchanged (no zone's offset has a fraction of a second).
+  const fraction = ((epochMs % 1000) + 1000) % 1000;
+  const second = epochMs - fraction;
+  const key = `${zone} ${second}`;
+  let wall = wallClocks.get(key);
+  if (wall === undefined) {
+    if (wallClocks.size >= WALL_CLOCKS_KEPT) wallClocks.clear();
+    wall = wallClockOfSecond(second, zone);
+    wallClocks.set(key, wall);
+  }
+  return wall + fraction;
+}
+
+/**
+ * Wall clocks already read, by zone and second. Reading one is Intl's `formatToParts`, about 5 µs, and a deadline's
+ * last day asks dozens (the offsets of the year before it, `midnightNear` in core/people-dates.ts) for the same
+ * instants again in each of the functions that place it: a calendar feed of 1,500 deadlines spent about a second of
+ * the one thread every request is answered on. A reading never changes while the process runs (the zone database is
+ * the Node release's), so it is kept; cleared whole once this many are kept, a few MB at most.
+ */
+const wallClocks = new Map<string, number>();
+const WALL_CLOCKS_KEPT = 50_000;
+
+function wallClockOfSecond(epochMs: number, zone: string): number {
   const parts = Object.fromEntries(
     formatterOf(zone)
       .formatToParts(new Date(epochMs))
       .map((part) => [part.type, part.value]),
   );
   const field = (type: string) => Number(parts[type]);
-  const seconds = Date.UTC(
-    field('year'),
-    field('month') - 1,
-    field('day'),
-    field('hour'),
-    field('minute'),
-    field('second'),
-  );
-  // Intl reads whole seconds; the milliseconds carry over unchanged (no zone's offset has a fraction of a second).
-  return seconds + (((epochMs % 1000) + 1000) % 1000);
+  return Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
 }
 
 function formatterOf(zone: string): Intl.DateTimeFormat {
