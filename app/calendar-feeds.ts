@@ -17,7 +17,15 @@ import { pagedList } from './lists-service';
 import { recordAudit } from '../db/audit';
 import { deadlineTimeZones, listAgencies } from '../db/agencies';
 import { agencyDeadlines, type Deadline } from '../db/deadlines';
-import { authenticateToken, issueToken, listTokens, revokeToken, tokenOwner, type TokenInfo } from '../db/tokens';
+import {
+  authenticateToken,
+  issueToken,
+  listTokens,
+  refusedToken,
+  revokeToken,
+  tokenOwner,
+  type TokenInfo,
+} from '../db/tokens';
 import type { Principal } from '../db/user-rows';
 import { seesCases } from '../domain/access';
 import { addDays } from '../domain/dates';
@@ -208,16 +216,17 @@ export function createCalendarFeeds(deps: CalendarFeedDeps, access: Pick<AccessS
     async render(secret: string, requestId: string): Promise<string> {
       const found = await authenticateToken(pool, secret, await now(), KIND);
       if (!found || !seesCases(actorOf(found.user))) {
+        // A feed refused for its owner's roles, or fetched with its own secret once revoked or its user disabled,
+        // names itself and its owner: their supervisor sees whose address is still being fetched.
+        const refused = found
+          ? { ...found, why: "its owner's roles see no cases" }
+          : await refusedToken(pool, secret, await now(), KIND);
         await recordAudit(pool, {
           action: 'calendar_feed.read',
           outcome: 'rejected',
           status: 404,
           requestId,
-          // A live feed refused for its owner's roles names them and itself: their supervisor sees whose it is.
-          ...(found && {
-            user: auditedUser(found.user),
-            detail: `feed ${found.tokenId}; its owner's roles see no cases`,
-          }),
+          ...(refused && { user: auditedUser(refused.user), detail: `feed ${refused.tokenId}; ${refused.why}` }),
         });
         throw new AppError('not_found', 'No such calendar feed.', { code: 'feed_not_found' });
       }

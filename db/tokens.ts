@@ -107,6 +107,16 @@ export async function issueToken(
  */
 const LAST_USED_STALE = `(t.last_used_at IS NULL OR t.last_used_at <= $2::timestamptz - interval '1 minute')`;
 
+/** A token's id and secret (`rc_<id>_<secret>`), or null for text not shaped as one. */
+function partsOf(token: string): { id: string; secret: string } | null {
+  const match = TOKEN_SHAPE.exec(token);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
+/** Whether the row is a token of one of `kinds` whose secret is this one (compared in constant time). */
+const opensAs = (row: { kind: TokenKind; secret_hash: Buffer }, secret: string, kinds: readonly TokenKind[]) =>
+  kinds.includes(row.kind) && timingSafeEqual(row.secret_hash, sha256(secret));
+
 /**
  * The token and its user, each by primary key (the user row carries its agency's kind). Run `prepared` (db/pool.ts):
  * planning costs more than running it. Only the principal's columns: each column formatted and parsed is a few
@@ -129,14 +139,14 @@ export async function authenticateToken(
   now: Date,
   kinds: readonly TokenKind[] = BEARER_KINDS,
 ): Promise<{ user: Principal; tokenId: string } | null> {
-  const match = TOKEN_SHAPE.exec(token);
-  if (!match) return null;
-  const [, id, secret] = match as unknown as [string, string, string];
+  const parts = partsOf(token);
+  if (!parts) return null;
+  const { id, secret } = parts;
   const { rows } = await pool.query<PrincipalRow & { kind: TokenKind; secret_hash: Buffer; last_used_stale: boolean }>(
     prepared(AUTHENTICATE_SQL, [id, now]),
   );
   const row = rows[0];
-  if (!row || !kinds.includes(row.kind) || !timingSafeEqual(row.secret_hash, sha256(secret))) return null;
+  if (!row || !opensAs(row, secret, kinds)) return null;
   if (row.last_used_stale) {
     // Best effort: the condition repeated in SQL keeps concurrent requests of the same minute from writing twice.
     void pool
@@ -144,6 +154,35 @@ export async function authenticateToken(
       .catch(() => undefined);
   }
   return { user: principalFromRow(row), tokenId: id };
+}
+
+/**
+ * Why a token whose secret is right no longer opens anything (revoked, expired, or its user disabled), with its id and
+ * user, for the audit trail of a refusal: whose feed is still being fetched after it was revoked. Null for a secret
+ * that matches no token, or a live one. Asked only on a refusal, never on the path every request takes.
+ */
+export async function refusedToken(
+  pool: Queryable,
+  token: string,
+  now: Date,
+  kinds: readonly TokenKind[],
+): Promise<{ tokenId: string; user: Principal; why: 'revoked' | 'expired' | 'its user disabled' } | null> {
+  const parts = partsOf(token);
+  if (!parts) return null;
+  const { id, secret } = parts;
+  const { rows } = await pool.query<
+    PrincipalRow & { kind: TokenKind; secret_hash: Buffer; revoked: boolean; expired: boolean; disabled: boolean }
+  >(
+    `SELECT ${PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.revoked_at IS NOT NULL AS revoked,
+            t.expires_at <= $2 AS expired, u.disabled_at IS NOT NULL AS disabled
+       FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
+      WHERE t.id = $1`,
+    [id, now],
+  );
+  const row = rows[0];
+  if (!row || !opensAs(row, secret, kinds)) return null;
+  const why = row.revoked ? 'revoked' : row.expired ? 'expired' : row.disabled ? 'its user disabled' : null;
+  return why && { tokenId: id, user: principalFromRow(row), why };
 }
 
 /** One page of a user's tokens; `nextCursor` is the last one's id, the position the next page starts after. */
