@@ -25,6 +25,7 @@ import { BIRTH_DATE_SUBJECTS, isBirthDateAlarmLine, windowEndOf, withSettledDeli
 import { emailOutcomes } from '../db/notifications';
 import { agencyKindInProse } from '../domain/labels';
 import { overdueFrom } from '../domain/steps';
+import { transferIn } from '../domain/transfers';
 import { signedEventDate } from '../domain/case';
 import { correctedDays } from '../domain/correction';
 import type { IsoDate } from '../domain/dates';
@@ -280,10 +281,9 @@ function visibleTo(
 function transferredAwayTo(view: CaseView, agencyId: string | null): string | undefined {
   if (!agencyId) return undefined;
   return view.timeline
-    .filter((entry) => entry.type === 'case.transferred')
-    .map((entry) => /^\w+ transferred from (\S+) to (\S+)/.exec(entry.summary))
-    .filter((moved) => moved?.[1] === agencyId)
-    .at(-1)?.[2];
+    .map(transferIn)
+    .filter((moved) => moved?.from === agencyId)
+    .at(-1)?.to;
 }
 
 /** The latest moment among timeline entries (an entry recorded late is dated when it happened), or null for none. */

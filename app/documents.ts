@@ -38,6 +38,7 @@ import {
 import type { Actor, Step } from '../domain/types';
 import type { DocumentRemovalReason } from '../domain/reasons';
 import { singleLineText } from '../domain/text';
+import { agencyOfKindAt } from '../domain/transfers';
 import type { CaseReads } from './case-reads';
 import { createUploadGate, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './document-limits';
 import type { RateCounts } from './rate-counts';
@@ -123,9 +124,9 @@ type DocumentStep = Pick<Step, 'agencyId' | 'agencyKind'>;
 
 /**
  * Where a document stands for the actor: on the step instance it was added to (the case still holds it and the actor
- * sees it), or on a step a correction withdrew, judged by the kind its id names as `canSeeStepId` judges it (the
- * agency that owes steps of that kind), so its agency and the coordinator still open and remove it and no one else
- * learns more of it than of an unknown id. A step opened later under the same id is another step: the document is
+ * sees it), or on a step a correction withdrew, judged by the kind its id names and the agency that owed it when it was
+ * withdrawn (`withdrawnFrom`: not one the case was transferred to since), so its agency and the coordinator still
+ * open and remove it and no one else learns more of it than of an unknown id. A step opened later under the same id is another step: the document is
  * not its. Undefined when the actor may not see it.
  */
 function placeOf(
@@ -136,19 +137,37 @@ function placeOf(
   const held = view.steps.find(
     (step) =>
       step.id === document.stepId &&
-      (document.stepInstance === null || document.stepInstance === withdrawalsOf(view, step.id)),
+      (document.stepInstance === null || document.stepInstance === withdrawalsOf(view, step.id).length),
   );
   if (held) return canSeeStep(actor, held) ? { step: held, withdrawn: false } : undefined;
-  const step = stepOfId(view.agencies, document.stepId);
-  return step && canSeeStep(actor, step) ? { step, withdrawn: true } : undefined;
+  const kind = stepOfId(view.agencies, document.stepId);
+  if (!kind) return undefined;
+  const step = { ...kind, agencyId: withdrawnFrom(document, view, kind) };
+  return canSeeStep(actor, step) ? { step, withdrawn: true } : undefined;
 }
 
 /**
- * How many times a correction withdrew a step of this id (the case's whole timeline): a step opened again under the id
- * since a document was added is another step. A correction that re-dates a step keeps it, and its documents.
+ * The withdrawals of steps of this id (the case's whole timeline), in order: a step opened again under the id since a
+ * document was added is another step. A correction that re-dates a step keeps it, and its documents.
  */
-function withdrawalsOf(view: CaseView, stepId: string): number {
-  return view.timeline.filter((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId).length;
+function withdrawalsOf(view: CaseView, stepId: string): CaseView['timeline'] {
+  return view.timeline.filter((entry) => entry.type === 'step.withdrawn' && entry.stepId === stepId);
+}
+
+/**
+ * The agency that owed a document's step when a correction withdrew it: the case's agency of its kind then, never one
+ * the case was transferred to since, which never held that step (a transfer hands over pending steps only, and a
+ * withdrawn step is not pending). The withdrawal that ended it is the one after the `stepInstance` the document was
+ * added under (the last, for a document added before instances were kept).
+ */
+function withdrawnFrom(
+  document: StoredDocument,
+  view: CaseView,
+  step: Pick<Step, 'agencyKind' | 'agencyId'>,
+): string | null {
+  const withdrawals = withdrawalsOf(view, document.stepId);
+  const ended = document.stepInstance === null ? withdrawals.at(-1) : withdrawals[document.stepInstance];
+  return ended ? agencyOfKindAt(ended, step.agencyKind, view.timeline, step.agencyId) : step.agencyId;
 }
 
 /** A document as the API shows it: without its step instance, marked when a correction withdrew that step. */
@@ -242,7 +261,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads, count
       id: randomUUID(),
       caseId,
       stepId: step.id,
-      stepInstance: withdrawalsOf(view, step.id),
+      stepInstance: withdrawalsOf(view, step.id).length,
       uploadedBy: userRowIdOf(actor.userId),
       uploadedAt: await deps.now(),
       mediaType,

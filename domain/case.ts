@@ -39,6 +39,7 @@ import { CLOSE_REASONS, listedReason, missingRefusalReason, TRANSFER_REASONS, un
 import { afterFor, checkFor, type SignOffContext } from './tracks';
 import { actingRefusal, CASE_OPENERS } from './access';
 import { agencyKindInProse } from './labels';
+import { transferSummary } from './transfers';
 import {
   AGENCY_KINDS,
   STEP_KINDS,
@@ -833,7 +834,7 @@ function transferCase(state: CaseState, request: TransferCaseRequest, actor: Act
     'case.transferred',
     null,
     actor.agencyId,
-    `${agencyKind} transferred from ${from} to ${toAgencyId}${reason ? ` (${reason})` : ''}`,
+    transferSummary(agencyKind, from, toAgencyId, reason),
   );
   const told = state.transfersToldByOutbox
     ? { transfersToTell: [...(state.transfersToTell ?? []), transferToTell(transferred, request, from, actor, at)] }

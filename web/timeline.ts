@@ -22,6 +22,7 @@ import type { CaseAgencies } from '../domain/types';
 import { agencyKindLabel, alarmKindLabel, isStepKind, stepLabel, windowLabel } from '../domain/labels';
 import { openerInTimeline } from '../domain/openers';
 import { STEP_CATALOGUE } from '../domain/steps';
+import { agencyOfKindAt, transferIn } from '../domain/transfers';
 import { noticeReceived } from '../domain/tracks/t-visa';
 import {
   closeReasonLabel,
@@ -176,7 +177,7 @@ function passedAlarmWhen(entry: Entry, steps: ReadonlyMap<string, StepFacts>, wo
 /**
  * The steps a correction withdrew, which have left the case: their kind and owner as their id names them (domain/
  * access.ts `stepOfId`, as the API judges who may see them). The owner is the case's agency of that kind now; what
- * an entry names is the one that held the kind then (`owedWhen`).
+ * an entry names is the one that held the kind then (`agencyOfKindAt`, domain/transfers.ts).
  */
 function withdrawnSteps(entries: readonly Entry[], agencies: Partial<CaseAgencies>): StepFacts[] {
   const withdrawn = new Set(entries.flatMap((entry) => (entry.type === 'step.withdrawn' ? [entry.stepId] : [])));
@@ -184,34 +185,6 @@ function withdrawnSteps(entries: readonly Entry[], agencies: Partial<CaseAgencie
     const step = stepId ? stepOfId(agencies, stepId) : undefined;
     return step ? [{ id: stepId!, ...step, details: {} }] : [];
   });
-}
-
-/** "law_enforcement transferred from demo-police to new-police (moved_jurisdiction)": the transfer's parts. */
-function transferOf(entry: Entry) {
-  if (entry.type !== 'case.transferred') return undefined;
-  const moved = /^(\w+) transferred from (\S+) to (\S+)(?: \(([^)]*)\))?/.exec(entry.summary);
-  if (!moved) return undefined;
-  const [, kind = '', from = '', to = '', reason] = moved;
-  return { kind, from, to, reason };
-}
-
-/**
- * The agency that owed the step when `entry` was recorded: the case's agency of the step's kind then, as the
- * transfers recorded up to the entry say it. A step is opened for the case's agency of its kind (domain/case-state.ts
- * `openStep`), so this holds for every step, pending, settled or withdrawn since, whatever happened to it after: the
- * agency the last transfer of the kind before the entry moved the case to; before any, the one the first transfer
- * after it moved the case from; with none, the step's own owner, the case's agency of that kind throughout
- * (`recorded`: every entry the reader sees, in the order recorded; a transfer concerns the whole case, so every
- * reader of it sees it).
- */
-function owedWhen(entry: Entry, step: StepFacts, recorded: readonly Entry[]): string | null {
-  const transfers = recorded.flatMap((other) => {
-    const moved = transferOf(other);
-    return moved?.kind === step.agencyKind ? [{ seq: other.seq, ...moved }] : [];
-  });
-  const before = transfers.filter((moved) => moved.seq < entry.seq).at(-1);
-  if (before) return before.to;
-  return transfers.find((moved) => moved.seq > entry.seq)?.from ?? step.agencyId;
 }
 
 /**
@@ -257,7 +230,9 @@ function sentenceOf(
     case 'step.opened': {
       if (!step) return `${what} opened.`;
       // Named as it was then: a transfer since moved the step, and the transfer's own entry says so.
-      const owner = isolated(words.stepAgency({ ...step, agencyId: owedWhen(entry, step, recorded) }));
+      const owner = isolated(
+        words.stepAgency({ ...step, agencyId: agencyOfKindAt(entry, step.agencyKind, recorded, step.agencyId) }),
+      );
       return `${what} opened, owed by ${owner}.`;
     }
     case 'step.completed':
@@ -280,7 +255,7 @@ function sentenceOf(
       return `${what}: sign-off corrected${by}${said ? ` (${said})` : ''}.`;
     }
     case 'case.transferred': {
-      const moved = transferOf(entry);
+      const moved = transferIn(entry);
       if (!moved) break;
       const { kind, from, to, reason } = moved;
       const why = reason ? ` Reason: ${transferReasonLabel(reason)}.` : '';

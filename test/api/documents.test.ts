@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
+import { upsertAgencies } from '../../db/agencies';
 import { openDocument, saveDocument } from '../../db/documents';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { addDays, dateOf } from '../../domain/dates';
 import { createConsole } from '../../web/console';
 import { sealSessionToken, SESSION_COOKIE } from '../../web/session';
-import { TEST_PASSWORD } from '../support/auth';
+import { createWorker, TEST_PASSWORD } from '../support/auth';
 import { CHROMIUM_PATH } from '../support/install-browser';
 import { databaseRows, logCapture, needlesIn, storedHistory } from '../support/scan';
 import { startStack, type Stack } from '../support/stack';
@@ -838,6 +839,71 @@ describe('a document of a step a correction withdrew', () => {
     }).expect(200);
     expect((await caseDocuments('demo-advocate')).map((doc) => doc.id)).toEqual([newId]);
   });
+});
+
+test("a withdrawn step's document stays with the agency that owed the step, never one the case is transferred to later (probe R1)", async () => {
+  // Probe R1 (npm start): the advocate added "Maria Testcase passport.jpg" to hhs_certification_request-1, the
+  // coordinator corrected the CP grant to a denial (withdrawing that request), then transferred the case's advocate
+  // role to other-advocates. Its advocate's GET /api/cases/{id}/documents listed the file by name, and GET
+  // /api/cases/{id}/documents/{documentId} answered 200 with its content: a step it never held, where a settled step
+  // of the old advocate's shows it no document.
+  await upsertAgencies(stack.pool, [
+    {
+      id: 'other-advocates',
+      kind: 'advocate',
+      name: 'Other Advocates (fictitious)',
+      email: 'intake@other.example.org',
+    },
+  ]);
+  const otherAdvocate = (await createWorker(stack.pool, 'other-advocates', 'advocate')).headers;
+  const send = (as: { Authorization: string }, path: string, body: object) =>
+    request(app).post(path).set(as).set('Idempotency-Key', randomUUID()).send(body);
+  const today = dateOf(new Date(await stack.env.currentTimeMs()).toISOString());
+  const opened = await send(user('demo-police-officer'), '/api/cases', {
+    survivor: { name: 'Test Survivor (fictitious)', birthDate: '1990-04-06' },
+    agencies: DEMO_AGENCIES,
+    identifiedOn: addDays(today, -10),
+  }).expect(201);
+  const transferred = (opened.body as { caseId: string }).caseId;
+  const signOff = (username: string, stepId: string, outcome: string, details: object) =>
+    send(user(username), `/api/cases/${transferred}/steps/${stepId}/sign-off`, { outcome, details }).expect(200);
+  await signOff('demo-police-officer', 'cp_request-1', 'requested', { requestedOn: addDays(today, -5) });
+  await signOff('demo-ice-officer', 'cp_decision-1', 'granted', { grantedOn: addDays(today, -5) });
+  const added = await request(app)
+    .post(`/api/cases/${transferred}/steps/hhs_certification_request-1/documents`)
+    .set(user('demo-advocate'))
+    .attach('file', PNG, { filename: 'certification request.png' })
+    .expect(201);
+  const documentId = (added.body as { id: string }).id;
+  await send(user('demo-coordinator'), `/api/cases/${transferred}/steps/cp_decision-1/corrections`, {
+    outcome: 'denied',
+    details: { reason: 'not_potential_witness' },
+    reason: 'entered on the wrong case',
+  }).expect(200);
+  await send(user('demo-coordinator'), `/api/cases/${transferred}/transfers`, {
+    agencyKind: 'advocate',
+    toAgencyId: 'other-advocates',
+    reason: 'referred',
+  }).expect(200);
+
+  // The new advocate: no such document, listed, opened or removed, as for an id the case does not have.
+  const listed = await request(app).get(`/api/cases/${transferred}/documents`).set(otherAdvocate).expect(200);
+  expect(listed.body).toEqual({ items: [] });
+  const opening = await download(otherAdvocate, documentId, transferred);
+  expect([opening.status, JSON.parse((opening.body as Buffer).toString())]).toMatchObject([
+    404,
+    { code: 'document_not_found' },
+  ]);
+  await send(otherAdvocate, `/api/cases/${transferred}/documents/${documentId}/remove`, {
+    reason: 'wrong_step',
+  }).expect(404);
+  // The coordinator still has it, marked withdrawn, named as the agency that owed the step.
+  const coordinators = await request(app).get(`/api/cases/${transferred}/documents`).set(user('demo-coordinator'));
+  expect(coordinators.body).toEqual({
+    items: [expect.objectContaining({ id: documentId, stepWithdrawn: true, fileName: 'certification request.png' })],
+  });
+  const openedByCoordinator = await download(user('demo-coordinator'), documentId, transferred).expect(200);
+  expect(Buffer.compare(openedByCoordinator.body as Buffer, PNG)).toBe(0);
 });
 
 test("the survivor's name in a document is found nowhere in the clear: rows, history, emails, logs", async () => {
