@@ -91,7 +91,22 @@ function cleanFileName(name: string, mediaType: DocumentMediaType): string {
   const kept = extensions.includes(given.toLowerCase());
   const stem = kept ? base.slice(0, -given.length - 1) : base;
   const extension = kept ? given : extensions[0]!;
-  return `${stem.slice(0, 200 - extension.length - 1)}.${extension}`;
+  return `${cutBetweenCharacters(stem, 200 - extension.length - 1)}.${extension}`;
+}
+
+/**
+ * At most `units` UTF-16 code units of `text`, cut between characters as people see them: never inside an emoji's
+ * surrogate pair, which left half of one that sealing (UTF-8) stored as U+FFFD, so the name the upload answered was
+ * not the one listed and downloaded; nor between a letter and its accent.
+ */
+function cutBetweenCharacters(text: string, units: number): string {
+  if (text.length <= units) return text;
+  let kept = '';
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (kept.length + segment.length > units) break;
+    kept += segment;
+  }
+  return kept;
 }
 
 /**

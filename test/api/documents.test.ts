@@ -841,6 +841,31 @@ describe('a document of a step a correction withdrew', () => {
   });
 });
 
+test('a file name cut to 200 characters is cut between characters: listed and downloaded as the upload answered it (probe R1)', async () => {
+  // Probe R1 (npm start): a PDF sent as 'a' + 150 × '😀' + '.pdf' was answered 201 with a name ending in half an emoji
+  // (a lone surrogate, U+D83D), stored as U+FFFD: listed and downloaded as '…😀�.pdf', not the name answered.
+  const name = `a${'\u{1F600}'.repeat(150)}.pdf`;
+  const letter = Buffer.from('%PDF-1.4\n% a letter with a long name\n%%EOF\n');
+  const added = await upload(user('demo-police-officer'), letter, name).expect(201);
+  const { id, fileName } = added.body as { id: string; fileName: string };
+  expect(fileName).toBe(`a${'\u{1F600}'.repeat(97)}.pdf`);
+  const listed = await request(app)
+    .get(`/api/cases/${caseId}/steps/cp_request-1/documents`)
+    .set(user('demo-coordinator'))
+    .expect(200);
+  expect((listed.body as { items: { id: string; fileName: string }[] }).items.find((doc) => doc.id === id)).toEqual(
+    expect.objectContaining({ fileName }),
+  );
+  const downloaded = await download(user('demo-coordinator'), id).expect(200);
+  expect(downloaded.headers['content-disposition']).toMatch(`filename*=UTF-8''${encodeURIComponent(fileName)}`);
+  await request(app)
+    .post(`/api/cases/${caseId}/documents/${id}/remove`)
+    .set(user('demo-police-officer'))
+    .set('Idempotency-Key', randomUUID())
+    .send({ reason: 'wrong_file' })
+    .expect(200);
+});
+
 test("a withdrawn step's document stays with the agency that owed the step, never one the case is transferred to later (probe R1)", async () => {
   // Probe R1 (npm start): the advocate added "Maria Testcase passport.jpg" to hhs_certification_request-1, the
   // coordinator corrected the CP grant to a denial (withdrawing that request), then transferred the case's advocate
