@@ -90,13 +90,32 @@ export function asAppError(error: unknown): AppError | undefined {
   }
   const down = unavailableDependency(error);
   if (!down) return undefined;
-  // Not an outage but load: said as such, so neither a client nor whoever reads the log looks for a server that is down.
-  const busy = isObject(error) && error.message === PG_POOL_BUSY;
-  return new AppError('unavailable', busy ? POOL_BUSY_DETAIL : OUTAGE_DETAIL[down], {
+  return new AppError('unavailable', outageDetail(error, down), {
     code: `${down}_unavailable`,
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   });
 }
+
+/**
+ * What a 503 says of the dependency: down, unless the error shows it answering. Not an outage but load, or a server
+ * that answers and refuses one more connection: said as such, so neither a client nor whoever reads the log (or
+ * /ready, which answers on a connection the pool already holds) looks for a server that is down.
+ */
+function outageDetail(error: unknown, down: Dependency): string {
+  if (!isObject(error)) return OUTAGE_DETAIL[down];
+  if (error.message === PG_POOL_BUSY) return POOL_BUSY_DETAIL;
+  if (error.code === PG_TOO_MANY_CONNECTIONS) return TOO_MANY_CONNECTIONS_DETAIL;
+  return OUTAGE_DETAIL[down];
+}
+
+/**
+ * SQLSTATE too_many_connections: PostgreSQL answers, and refuses a new connection because it has as many as
+ * `max_connections` allows ("sorry, too many clients already"), or as the role's or the database's CONNECTION LIMIT.
+ */
+const PG_TOO_MANY_CONNECTIONS = '53300';
+const TOO_MANY_CONNECTIONS_DETAIL =
+  'The database (PostgreSQL) refuses new connections: it already has as many as it allows. Retry shortly ' +
+  '(docs/runbook.md, "PostgreSQL refuses connections").';
 
 /** SQLSTATE disk_full: PostgreSQL could not extend a table, an index or its write-ahead log. */
 const PG_DISK_FULL = '53100';
@@ -152,7 +171,7 @@ function inCauses(error: unknown, such: (cause: Record<string, unknown>) => bool
  * SQLSTATEs meaning "the server is not there for you now": class 08 (connection exception), 57P01-57P03 (shut down
  * by an administrator, crashed, starting up or shutting down) and 53300 (too many connections).
  */
-const PG_UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const PG_UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', PG_TOO_MANY_CONNECTIONS]);
 /** Socket errors of a connection attempt or a live connection (node-postgres passes them on unwrapped). */
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',

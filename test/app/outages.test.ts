@@ -15,6 +15,7 @@ import { createLogger } from '../../core/logger';
 import { readinessProbe } from '../../app/readiness';
 import { createPool } from '../../db/pool';
 import { freePort } from '../support/ports';
+import { startTestDatabase } from '../support/postgres';
 import { retriesWithinDeadline } from '../../temporal/connection';
 import { wallClock } from '../../core/clock';
 
@@ -197,6 +198,47 @@ describe('which errors are an outage (503 with Retry-After)', () => {
       await pool.end();
     }
   });
+});
+
+describe('PostgreSQL answering, but refusing one more connection (SQLSTATE 53300, too many clients)', () => {
+  it('the API answers 503 saying PostgreSQL refuses new connections, not that it cannot be reached', async () => {
+    // PostgreSQL's own refusal, as a server with max_connections taken answers ("sorry, too many clients already"):
+    // the same SQLSTATE for a role's CONNECTION LIMIT, reached here with one connection held.
+    const database = await startTestDatabase();
+    const limited = new URL(database.ownerConnectionString);
+    limited.username = 'relief_limited';
+    limited.password = 'limited-secret';
+    await database.owner.query(`CREATE ROLE relief_limited LOGIN PASSWORD 'limited-secret' CONNECTION LIMIT 1`);
+    const holder = createPool(limited.href, { max: 1, applicationName: 'jest-holder' });
+    const held = await holder.connect();
+    const pool = createPool(limited.href);
+    try {
+      await expect(pool.query('SELECT 1')).rejects.toMatchObject({ code: '53300' });
+      const app = createApp({
+        logger: createLogger({ level: 'silent' }),
+        ...createServices({ now: wallClock, pool, logger: createLogger({ level: 'silent' }) }),
+        cases: commandsRefused('not called'),
+        ready: () => Promise.reject(new Error('not called')),
+      });
+      const res = await request(app)
+        .get('/api/steps')
+        .set('Authorization', `Bearer rc_${'a'.repeat(16)}_${'b'.repeat(43)}`)
+        .expect(503);
+      expect(res.headers['retry-after']).toBe('5');
+      const body = res.body as { status: number; code: string; detail: string };
+      expect(body).toMatchObject({ status: 503, code: 'postgres_unavailable' });
+      // It answers: an operator told it "cannot be reached" looked for a server that is down, /ready said ready.
+      expect(body.detail).toBe(
+        'The database (PostgreSQL) refuses new connections: it already has as many as it allows. Retry shortly ' +
+          '(docs/runbook.md, "PostgreSQL refuses connections").',
+      );
+    } finally {
+      held.release();
+      await pool.end();
+      await holder.end();
+      await database.stop();
+    }
+  }, 60_000);
 });
 
 describe('readiness', () => {
