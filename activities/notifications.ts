@@ -530,7 +530,7 @@ export function createDeliveryActivities({
     if (failure) {
       await recordFailure(client, row.id, failure.message, await now());
       countDelivery('relief_notification_send_failures', row.kind);
-      logger?.warn(ids, 'notification email not sent; it will be retried');
+      logger?.warn({ ...ids, err: failure }, `notification email not sent: ${SEND_RETRIED}`);
       return { sentAt: null, failure };
     }
     const sentAt = await now();
@@ -667,7 +667,7 @@ export function createDeliveryActivities({
             const at = await now();
             for (const row of rows) await recordFailure(client, row.id, failure.message, at);
             countDelivery('relief_notification_send_failures', 'passed_summary');
-            logger?.warn(ids, 'notices of what passed not sent; they will be retried');
+            logger?.warn({ ...ids, err: failure }, `notices of what passed not sent: ${SEND_RETRIED}`);
             return { sent, failure };
           }
           const sentAt = await now();
@@ -749,6 +749,15 @@ async function send(mailer: Transporter, message: SendMailOptions): Promise<Erro
         );
   }
 }
+
+/**
+ * What a failed send's log line says beside its error (`err`: the SMTP server's reply, or why it could not be reached),
+ * so whoever is on call learns from the line what it means and where to look: the error alone named neither.
+ */
+const SEND_RETRIED =
+  'the SMTP server refused it or could not be reached (err says which; every email failing alike points at SMTP_URL ' +
+  "or the server, one agency's at its address); retried with backoff until sent, see docs/runbook.md, " +
+  '"A reminder keeps failing"';
 
 /**
  * Counts an email sent or a failed attempt on the activity's metric meter: the Temporal SDK's metrics of this worker

@@ -259,6 +259,16 @@ describe('deliverNotification', () => {
     expect(during?.lastError).toMatch(/ECONNREFUSED/);
     expect((await listNotifications(pool, { unsentOnly: true, limit: 50 })).items.map((n) => n.id)).toContain(row.id);
     expect(capture.messages()).toHaveLength(0);
+    // Each failed attempt's line says why (the error) and where to look, for whoever is on call with the log alone.
+    const failed = logLines
+      .map((line) => JSON.parse(line) as { level: number; msg: string; notificationId?: string; err?: unknown })
+      .filter((line) => line.notificationId === row.id && line.msg.startsWith('notification email not sent'));
+    expect(failed).toHaveLength(2);
+    for (const line of failed) {
+      expect(line).toMatchObject({ level: 40, err: { message: expect.stringMatching(/ECONNREFUSED/) as unknown } });
+      expect(line.msg).toContain('SMTP_URL');
+      expect(line.msg).toContain('docs/runbook.md, "A reminder keeps failing"');
+    }
 
     await capture.setDown(false);
     const sent = await deliver(row);
