@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../core/clock';
+import { withoutImageMetadata } from '../core/image-metadata';
 import { AppError } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { userRowIdOf } from '../db/audit';
@@ -266,6 +267,8 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads, count
       });
     }
     const fileName = cleanFileName(file.fileName, mediaType);
+    // A photo's metadata (where it was taken, whose phone) is not kept: every agency that opens it would read it.
+    const content = withoutImageMetadata(file.content, mediaType);
     const save = (document: Parameters<typeof saveDocument>[1]) =>
       writes
         .run(() => saveDocument(deps.pool, document, storage, deps.identityKeyring, limits))
@@ -281,7 +284,7 @@ export function createDocuments(deps: DocumentsDeps, caseReads: CaseReads, count
       uploadedAt: await deps.now(),
       mediaType,
       fileName,
-      content: file.content,
+      content,
     });
     // The name of the copy already there, if this content was added before, is the name first given.
     const names = saved.created ? undefined : await documentNames(deps.pool, caseId, deps.identityKeyring);

@@ -986,3 +986,91 @@ describe('a document of a step a correction re-dated', () => {
     expect((listed.body as { items: { stepWithdrawn?: boolean }[] }).items[0]?.stepWithdrawn).toBeUndefined();
   });
 });
+
+/** A JPEG segment: its marker, then its length and payload. */
+const segment = (marker: number, payload: Buffer) => {
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xff00 + marker, 0);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+};
+
+/** An EXIF (little-endian, as phones write it) naming the photo's owner, with an orientation: turn 90° to be upright. */
+function exifOf(artist: string, orientation: number): Buffer {
+  const text = Buffer.from(`${artist}\0`, 'latin1');
+  const tiff = Buffer.alloc(8 + 2 + 2 * 12 + 4);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4);
+  tiff.writeUInt16LE(2, 8);
+  tiff.writeUInt16LE(0x013b, 10); // Artist, ASCII, its text after the directory
+  tiff.writeUInt16LE(2, 12);
+  tiff.writeUInt32LE(text.length, 14);
+  tiff.writeUInt32LE(tiff.length, 18);
+  tiff.writeUInt16LE(0x0112, 22); // Orientation, SHORT
+  tiff.writeUInt16LE(3, 24);
+  tiff.writeUInt32LE(1, 26);
+  tiff.writeUInt16LE(orientation, 30);
+  return Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff, text]);
+}
+
+/** A PNG chunk: length, type, data and a CRC (not checked by the service, so left zero). */
+const chunk = (type: string, data: Buffer) => {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length, 0);
+  return Buffer.concat([length, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+};
+
+test("a photo's metadata (its owner, where it was taken, comments) is not kept; the picture and its orientation are (probe R1)", async () => {
+  // Probe R1 (npm start): a police officer's JPEG with EXIF GPS 41°52′45″N 87°37′49″W and Artist "Jane Example"
+  // downloaded byte for byte by the coordinator, telling every agency that opens it where it was photographed.
+  const picture = Buffer.concat([
+    segment(0xdb, Buffer.alloc(65, 1)), // a quantization table: the picture's own, kept
+    segment(0xda, Buffer.from('0c03010002110311003f00', 'hex')),
+    Buffer.from('scan data of the picture', 'latin1'),
+    Buffer.from('ffd9', 'hex'),
+  ]);
+  const photo = Buffer.concat([
+    JPEG.subarray(0, 20), // SOI and the JFIF header
+    segment(0xe1, exifOf('Jane Example', 6)),
+    segment(0xe1, Buffer.from('http://ns.adobe.com/xap/1.0/\0<exif:GPSLatitude>41,52.75N</exif:GPSLatitude>')),
+    segment(0xed, Buffer.from('Photoshop 3.0\0 By-line: Jane Example', 'latin1')),
+    segment(0xfe, Buffer.from('Shelter on Lake Street', 'latin1')),
+    picture,
+  ]);
+  const added = await upload(user('demo-police-officer'), photo, 'passport page.jpg').expect(201);
+  const { id: photoId, sha256: photoSha } = added.body as { id: string; sha256: string };
+  const kept = (await download(user('demo-coordinator'), photoId).expect(200)).body as Buffer;
+  for (const said of ['Jane Example', 'GPSLatitude', '41,52', 'Shelter', 'Photoshop']) {
+    expect(kept.includes(said)).toBe(false);
+  }
+  // SOI, JFIF, an EXIF holding the orientation alone (big-endian: 0x0112, SHORT, 1, 6), then the picture unchanged.
+  const orientationOnly = Buffer.from(
+    'ffe100224578696600004d4d002a00000008000101120003000000010006000000000000',
+    'hex',
+  );
+  expect(kept.equals(Buffer.concat([JPEG.subarray(0, 20), orientationOnly, picture]))).toBe(true);
+  expect(photoSha).toBe(sha256(kept));
+
+  const scan = Buffer.concat([
+    PNG.subarray(0, 33), // the signature and IHDR
+    chunk('tEXt', Buffer.from('Author\0Jane Example', 'latin1')),
+    chunk('iTXt', Buffer.from('XML:com.adobe.xmp\0\0\0\0\0<exif:GPSLatitude>41,52.75N</exif:GPSLatitude>', 'latin1')),
+    chunk('eXIf', exifOf('Jane Example', 1).subarray(6)),
+    PNG.subarray(33), // IDAT and IEND
+    Buffer.from('metadata probe', 'latin1'), // after its end, as it came: a picture no other test added
+  ]);
+  const png = await upload(user('demo-police-officer'), scan, 'scan.png').expect(201);
+  const { id: pngId } = png.body as { id: string };
+  const keptPng = (await download(user('demo-coordinator'), pngId).expect(200)).body as Buffer;
+  expect(keptPng.equals(Buffer.concat([PNG, Buffer.from('metadata probe', 'latin1')]))).toBe(true);
+
+  for (const id of [photoId, pngId]) {
+    await request(app)
+      .post(`/api/cases/${caseId}/documents/${id}/remove`)
+      .set(user('demo-police-officer'))
+      .set('Idempotency-Key', randomUUID())
+      .send({ reason: 'wrong_file' })
+      .expect(200);
+  }
+});
