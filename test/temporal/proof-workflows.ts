@@ -98,11 +98,12 @@ export async function timerThenAnswer(seconds: number): Promise<string> {
 }
 
 /**
- * Fails with a message that is not valid UTF-8 (a lone surrogate): Temporal's Core cannot encode the activation's
- * completion, and the worker fails for good.
+ * Fails with a failure type that is not valid UTF-8 (a lone surrogate): Temporal's Core cannot encode the activation's
+ * completion, and the worker fails for good. The type, since a failure's message now travels inside a payload
+ * (temporal/failure-converter.ts), as escaped JSON, which Core encodes whatever text it holds.
  */
 export async function failsWithIllFormedText(): Promise<void> {
-  throw ApplicationFailure.nonRetryable('refused: \ud800');
+  throw ApplicationFailure.create({ type: 'Refused\ud800', message: 'refused', nonRetryable: true });
 }
 
 const once = proxyActivities<typeof activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 1 } });
