@@ -142,8 +142,8 @@ type DocumentStep = Pick<Step, 'agencyId' | 'agencyKind'>;
  * Where a document stands for the actor: on the step instance it was added to (the case still holds it and the actor
  * sees it), or on a step a correction withdrew, judged by the kind its id names and the agency that owed it when it was
  * withdrawn (`withdrawnFrom`: not one the case was transferred to since), so its agency and the coordinator still
- * open and remove it and no one else learns more of it than of an unknown id. A step opened later under the same id is another step: the document is
- * not its. Undefined when the actor may not see it.
+ * open and remove it and no one else learns more of it than of an unknown id. A step opened later under the same id
+ * is another step: the document is not its. Undefined when the actor may not see it.
  */
 function placeOf(
   document: StoredDocument,

@@ -15,6 +15,7 @@ import {
   dueWordsFor,
   EMAIL_LISTED,
   listedPassedNotices,
+  moreNotListed,
   passedLeftOutLine,
   passedNoticeDigestLine,
   type PassedNotice,
@@ -112,10 +113,7 @@ function leftOutLine(section: DigestSection, count: number, facts: DigestFacts):
   const where = list
     ? `the console's ${list.what} names every one: ${consoleLink(facts.publicBaseUrl, list.path)}`
     : "each case's page and your agency's calendar feed name every one";
-  return (
-    `${sectionName(section, facts.date)}: the first ${EMAIL_LISTED} by date are listed; ` +
-    `${count.toLocaleString('en-US')} more ${count === 1 ? 'is' : 'are'} not, and ${where}`
-  );
+  return `${sectionName(section, facts.date)}: the ${moreNotListed(count, where, ' by date')}`;
 }
 
 export function renderDigest(facts: DigestFacts): RenderedEmail {

@@ -741,14 +741,19 @@ export const EMAIL_LISTED = 50;
 export function listedPassedNotices<Notice extends PassedNotice>(
   notices: readonly Notice[],
 ): { listed: Notice[]; leftOut: number } {
-  const chosen = new Set(
-    [...notices.filter(isUrgentPassedNotice), ...notices.filter((notice) => !isUrgentPassedNotice(notice))].slice(
-      0,
-      EMAIL_LISTED,
-    ),
-  );
+  // Reading a notice's urgency reads its whole text: once each.
+  const urgent = new Set(notices.filter(isUrgentPassedNotice));
+  const chosen = new Set([...urgent, ...notices.filter((notice) => !urgent.has(notice))].slice(0, EMAIL_LISTED));
   return { listed: notices.filter((notice) => chosen.has(notice)), leftOut: notices.length - chosen.size };
 }
+
+/**
+ * What an email says after the first EMAIL_LISTED it lists, following "the" or "The" (`order`: how they were chosen,
+ * " by date"): how many more it leaves out, and where every one is named (`where`: "your inbox … names every step").
+ */
+export const moreNotListed = (count: number, where: string, order = '') =>
+  `first ${EMAIL_LISTED}${order} are listed; ${count.toLocaleString('en-US')} more ${count === 1 ? 'is' : 'are'} ` +
+  `not, and ${where}`;
 
 /** What an email says of the cases brought up to date it counts and does not list (`listedPassedNotices`). */
 export const passedLeftOutLine = (count: number) =>
@@ -973,8 +978,7 @@ export function renderOpenedSteps(agencyName: string, notices: readonly Rendered
     ...(notices.length > EMAIL_LISTED
       ? [
           '',
-          `The first ${EMAIL_LISTED} are listed; ${(notices.length - EMAIL_LISTED).toLocaleString('en-US')} more are ` +
-            'not, and your inbox in the console names every step that waits on your agency.',
+          `The ${moreNotListed(notices.length - EMAIL_LISTED, 'your inbox in the console names every step that waits on your agency.')}`,
         ]
       : []),
     '',
