@@ -38,6 +38,8 @@ export function nameIndexKeys(keyring: IdentityKeyring | undefined): NameIndexKe
 /**
  * Latin letters that no decomposition takes apart, as a keyboard without them writes them: the Vietnamese đ (Đức is
  * typed Duc), the Polish ł, the Nordic ø, æ and ð, the German ß, the Turkish dotless ı, the Maltese ħ, the Icelandic þ.
+ * And the Arabic yeh, alef maksura and kaf, which a Persian keyboard types as other letters of the same sound and
+ * shape (ی, ک): a name typed on either is found from the other.
  */
 const FOLDED_LETTERS: Record<string, string> = {
   đ: 'd',
@@ -50,26 +52,37 @@ const FOLDED_LETTERS: Record<string, string> = {
   ı: 'i',
   ħ: 'h',
   þ: 'th',
+  ي: 'ی',
+  ى: 'ی',
+  ك: 'ک',
 };
 const FOLDABLE = new RegExp(`[${Object.keys(FOLDED_LETTERS).join('')}]`, 'g');
 
 /**
- * The tokens of a name as it is indexed and searched: compatibility-decomposed (NFKD) with its diacritics removed,
+ * The marks a name is written with or without, and found without: those every script shares (Unicode script
+ * Inherited: the Latin and Cyrillic diacritics, the Arabic harakat and hamza) and the Hebrew points. Not the vowel
+ * signs and viramas of Devanagari, Bengali, Thai, Myanmar and the other scripts that write vowels as marks: they are
+ * letters of the name ("राम", Ram, is not "रमा", Rama), nor the kana voicing marks ("ガク" is not "カク").
+ */
+const OPTIONAL_MARKS = /(?![\u3099\u309A])(?=\p{Script=Inherited}|\p{Script=Hebrew})\p{M}/gu;
+
+/**
+ * The tokens of a name as it is indexed and searched: compatibility-decomposed (NFKD) with its optional marks removed,
  * lower case, the letters above folded, apostrophes dropped ("O'Brien" is "obrien"), and so are the invisible format
  * characters (Unicode category Cf: zero-width space and joiners, soft hyphen, direction marks, BOM) that a name pasted
  * from a PDF or a word processor carries inside its words, and that a Persian name holds (U+200C) within a word:
- * "Pell\u00ADu\u200Dcast" is "pellucast", as it reads; then split at anything else that is not a letter or a digit
- * (spaces, hyphens, dots), each token once. The stored name keeps them, as typed. Changing these rules changes every
+ * "Pell\u00ADu\u200Dcast" is "pellucast", as it reads; then split at anything else that is not a letter, a mark kept or
+ * a digit (spaces, hyphens, dots), each token once. The stored name keeps them, as typed. Changing these rules changes every
  * token: a migration then empties the index, and the start-up backfill (app/name-index.ts) rebuilds it.
  */
 export function nameTokens(name: string): string[] {
   const plain = name
     .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+    .replace(OPTIONAL_MARKS, '')
     .toLowerCase()
     .replace(FOLDABLE, (letter) => FOLDED_LETTERS[letter]!)
     .replace(/['’ʼ`\p{Cf}]/gu, '');
-  return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+  return [...new Set(plain.split(/[^\p{L}\p{M}\p{N}]+/u).filter(Boolean))];
 }
 
 export function tokenHmac(key: NameIndexKey, token: string): Buffer {
