@@ -22,7 +22,26 @@ export const SurvivorNameSchema = singleLineText(NameTextSchema).regex(
  */
 export const BIRTH_DATE_NOT_CORRECTABLE =
   "the birth date cannot be corrected: it decided the case's path and deadlines when the case opened; if it was entered wrongly, the case's coordinator withdraws the case (reason: opened in error) and it is opened again with the right one";
-export const ANumberSchema = z.string().regex(/^A?\d{8,9}$/, 'expected an A-number: optional "A" then 8 or 9 digits');
+/**
+ * An A-number as it is recorded: USCIS prints it set apart in threes by hyphens (A123-456-789, A-123-456-789), and
+ * people type it with spaces or a small a; recorded without them, and the a capital (A123456789), so one number reads
+ * and compares the same however it was typed. Its leading A is kept or left out as typed. Digits set apart otherwise
+ * are refused: 123-45-6789 is a Social Security number's shape, not an A-number's.
+ */
+export function aNumberAsRecorded(typed: string): string {
+  return typed.replace(/[\s-]/g, '').replace(/^a/, 'A');
+}
+/**
+ * Checked as typed, so that the OpenAPI document's pattern takes what the API does, then recorded as
+ * `aNumberAsRecorded` writes it.
+ */
+export const ANumberSchema = z
+  .string()
+  .regex(
+    /^\s*(?:[Aa][\s-]?)?(?:\d{8,9}|\d{2,3}[\s-]\d{3}[\s-]\d{3})\s*$/,
+    'expected an A-number: optional "A" then 8 or 9 digits, run together or set apart in threes (A123-456-789)',
+  )
+  .overwrite(aNumberAsRecorded);
 export const ContactSchema = singleLineText(z.string().trim().max(200));
 /** A BCP 47 tag as people write them: a language, then optional script, region or variant subtags. */
 export const LanguageSchema = z
@@ -31,9 +50,13 @@ export const LanguageSchema = z
 
 /** The field's format, or '' to clear it (one string type, so the generated client types stay simple). */
 const clearable = (schema: z.ZodString) =>
-  z.string().refine((value) => value === '' || schema.safeParse(value).success, {
-    error: (issue) => schema.safeParse(issue.input).error?.issues[0]?.message ?? 'not valid',
-  });
+  z
+    .string()
+    .refine((value) => value === '' || schema.safeParse(value).success, {
+      error: (issue) => schema.safeParse(issue.input).error?.issues[0]?.message ?? 'not valid',
+    })
+    // Written as the field's own schema records it (an A-number without its hyphens).
+    .overwrite((value) => (value === '' ? value : (schema.safeParse(value).data ?? value)));
 
 /** Each field as a correction sends it: an optional field may be cleared with ''. */
 export const SURVIVOR_CORRECTION_FIELDS = {

@@ -107,7 +107,10 @@ describe('OpenAPI document', () => {
     expect(body.required).not.toContain('identifiedOn');
     expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['identifiedAt', 'identifiedOn']));
     expect(body.additionalProperties).toBe(false);
-    expect(body.properties.survivor?.properties?.aNumber?.pattern).toBe('^A?\\d{8,9}$');
+    // The pattern takes an A-number as USCIS prints it, as the API does (it records it without the hyphens).
+    const aNumber = new RegExp(body.properties.survivor?.properties?.aNumber?.pattern ?? '');
+    expect(['A123456789', 'A123-456-789', '12345678'].filter((typed) => aNumber.test(typed))).toHaveLength(3);
+    expect(['A1234567', '123-45-6789'].filter((typed) => aNumber.test(typed))).toEqual([]);
     expect(open?.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]),
     );

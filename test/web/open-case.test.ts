@@ -258,6 +258,47 @@ test.each([
   expect(survivor.body).toMatchObject({ preferredLanguage: tag, corrections: 0 });
 });
 
+test.each([
+  ['as USCIS prints it', 'A123-456-789', 'A123456789'],
+  ['set apart after its A too', 'A-123-456-788', 'A123456788'],
+  ['with spaces and a small a', ' a 123 456 787 ', 'A123456787'],
+  ['of 8 digits, set apart, without its A', '12-345-678', '12345678'],
+])(
+  "the survivor's A-number typed %s opens the case and is recorded without its separators",
+  async (_, typed, recorded) => {
+    // Refused at opening, where the correction form took it (probe S5: "A-number: An A-number is 8 or 9 digits, with or
+    // without an A before them" for A123-456-789, the form USCIS notices print).
+    const sent = await submit(
+      { identifiedOn: '2025-11-08', 'survivor.name': `Typed ${recorded}`, 'survivor.aNumber': typed },
+      303,
+    );
+    const caseId = /\/cases\/([0-9a-f-]{36})/.exec(String(sent.headers.location))![1]!;
+    const survivor = () =>
+      request(suite.app).get(`/api/cases/${caseId}/survivor`).set(suite.stack.as('coordinator')).expect(200);
+    expect((await survivor()).body).toMatchObject({ aNumber: recorded });
+    // A correction through the API records it so too, and the same number typed otherwise changes nothing.
+    const corrected = await request(suite.app)
+      .post(`/api/cases/${caseId}/survivor`)
+      .set(suite.stack.as('coordinator'))
+      .set('Idempotency-Key', `a-number-${recorded}`)
+      .send({ aNumber: 'A-098-765-432' })
+      .expect(200);
+    expect(corrected.body).toMatchObject({ identity: { aNumber: 'A098765432' }, changedFields: ['aNumber'] });
+  },
+);
+
+test("digits in a Social Security number's shape are refused as an A-number, by its field", async () => {
+  const page = await send(await openForm(), {
+    identifiedOn: '2025-11-08',
+    'survivor.name': 'Typed Social',
+    'survivor.aNumber': '123-45-6789',
+  });
+  expect(page.status).toBe(422);
+  expect(summaryOf(page.text)).toEqual({
+    'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+  });
+});
+
 test('a language refused on the form, by the console or the API, keeps what was chosen and typed and opens no case', async () => {
   const opened = async () =>
     (await suite.stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases')).rows[0]!.n;

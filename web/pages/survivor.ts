@@ -32,7 +32,7 @@ import {
   unsentLanguageProblems,
   type LanguageInputs,
 } from '../survivor-words';
-import { survivorFieldProblems } from '../../domain/survivor-fields';
+import { aNumberAsRecorded, survivorFieldProblems } from '../../domain/survivor-fields';
 import { chosenReferenceSchema } from '../../domain/chosen-reference';
 
 /** The language's inputs: its list, and its tag typed under "Other language". */
@@ -186,16 +186,18 @@ function rebased(form: Record<string, string>, identity: Identity): Record<strin
 /**
  * The correction to send: the fields the person changed from those the form was opened with ('' clearing an optional
  * one; a field the form does not carry as read, as it is), with the count of corrections they were read at. An
- * A-number is sent without the spaces and hyphens it is often written with (A123-456-789).
+ * A-number is compared as it is recorded (`aNumberAsRecorded`), without the hyphens it is often written with.
  */
 function correctionOf(form: Record<string, string>): Partial<Record<Field, string>> & { expectedCorrections?: number } {
   const answers: Record<Field, string> = {
     name: form.name ?? '',
-    aNumber: (form.aNumber ?? '').replace(/[\s-]/g, '').replace(/^a/, 'A'),
+    aNumber: form.aNumber ?? '',
     contact: form.contact ?? '',
     preferredLanguage: languageChosen(form, LANGUAGE),
   };
-  const changed = CORRECTABLE.filter((field) => answers[field] !== form[`read.${field}`]);
+  // Sent as typed: the API checks it and records it so (domain/survivor-fields.ts ANumberSchema).
+  const asRecorded = (field: Field) => (field === 'aNumber' ? aNumberAsRecorded(answers.aNumber) : answers[field]);
+  const changed = CORRECTABLE.filter((field) => asRecorded(field) !== form[`read.${field}`]);
   const correction = Object.fromEntries(changed.map((field) => [field, answers[field]]));
   return /^\d+$/.test(form.corrections ?? '')
     ? { ...correction, expectedCorrections: Number(form.corrections) }
