@@ -119,6 +119,13 @@ export const languageFields = (inputs: LanguageInputs): NamedField[] => [
   },
 ];
 
+/**
+ * What an A-number is, in the words the open-case and correction forms say of one refused: the API's rule
+ * (domain/survivor-fields.ts ANumberSchema), a Social Security number's 123-45-6789 refused too.
+ */
+export const A_NUMBER_FORMAT =
+  'An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)';
+
 /** The fields POST /api/cases/{caseId}/survivor corrects, in the order the form and the notices name them. */
 export const CORRECTABLE = ['name', 'aNumber', 'contact', 'preferredLanguage'] as const;
 /** Each field as a notice names it. */

@@ -126,7 +126,8 @@ test.each([
     {
       reference: 'Case reference: A reference is 2 to 40 letters, digits or hyphens, with no spaces',
       'survivor-birthDate': 'Birth date: The survivor’s birth date must be on or before the day they were identified',
-      'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+      'survivor-aNumber':
+        'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
     },
   ],
   [
@@ -172,7 +173,8 @@ test.each([
     },
     {
       reference: 'Case reference: A reference is 2 to 40 letters, digits or hyphens, with no spaces',
-      'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+      'survivor-aNumber':
+        'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
       'survivor-preferredLanguageOther':
         'Code of the other language: Choose “Other language” in the list to record this code, or clear it',
     },
@@ -186,7 +188,8 @@ test.each([
       'survivor.preferredLanguage': 'other',
     },
     {
-      'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+      'survivor-aNumber':
+        'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
       'survivor-birthDate': 'Birth date: The survivor’s birth date must be on or before the day they were identified',
       'survivor-preferredLanguageOther': 'Code of the other language: Enter the language’s code',
     },
@@ -295,7 +298,8 @@ test("digits in a Social Security number's shape are refused as an A-number, by 
   });
   expect(page.status).toBe(422);
   expect(summaryOf(page.text)).toEqual({
-    'survivor-aNumber': 'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+    'survivor-aNumber':
+      'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
   });
 });
 

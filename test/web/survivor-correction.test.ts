@@ -92,7 +92,7 @@ test('an advocate corrects the name and contact; a refused value is said in word
   expect(await page.title()).toMatch(/^Error: Correct the survivor’s details/);
   expect(await summary.getByRole('link').allTextContents()).toEqual([
     'Name: The name must have at least one letter',
-    'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+    'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
   ]);
   expect(await page.locator('#name-error').textContent()).toBe('The name must have at least one letter');
   expect(await page.locator('main').innerText()).not.toMatch(/expected|aNumber/);
@@ -370,7 +370,7 @@ test('every problem of the form is said at once, "Other language" with no code a
   await summary.waitFor();
   expect(await summary.getByRole('link').allTextContents()).toEqual([
     'Name: Enter the survivor’s name',
-    'A-number: An A-number is 8 or 9 digits, with or without an A before them',
+    'A-number: An A-number is 8 or 9 digits, with or without an A before them, run together or set apart in threes as USCIS prints it (A123-456-789)',
     'Code of the other language: Enter the language’s code',
   ]);
   expect(await page.locator('#name-error').textContent()).toBe('Enter the survivor’s name');

@@ -65,6 +65,7 @@ import {
   survivorNotice,
   unsentLanguageProblems,
   type LanguageInputs,
+  A_NUMBER_FORMAT,
 } from '../survivor-words';
 import { seesWholeCase, stepOfId } from '../../domain/access';
 import { stepKindOfId } from '../../domain/case-state';
@@ -1061,7 +1062,7 @@ const NEW_CASE_FIELDS: readonly NamedField[] = [
   {
     name: 'survivor.aNumber',
     noun: 'the A-number',
-    format: 'An A-number is 8 or 9 digits, with or without an A before them',
+    format: A_NUMBER_FORMAT,
   },
   { name: 'survivor.contact', noun: 'the contact' },
   ...languageFields(NEW_CASE_LANGUAGE),

@@ -31,6 +31,7 @@ import {
   OTHER_LANGUAGE,
   unsentLanguageProblems,
   type LanguageInputs,
+  A_NUMBER_FORMAT,
 } from '../survivor-words';
 import { aNumberAsRecorded, survivorFieldProblems } from '../../domain/survivor-fields';
 import { chosenReferenceSchema } from '../../domain/chosen-reference';
@@ -42,7 +43,7 @@ const FIELDS = ['name', 'aNumber', 'contact', 'preferredLanguageOther', 'referen
 const ASSIGN_LABEL = 'Assign a new case reference';
 const NAMED: readonly NamedField[] = [
   { name: 'name', noun: 'the survivor’s name' },
-  { name: 'aNumber', noun: 'the A-number', format: 'An A-number is 8 or 9 digits, with or without an A before them' },
+  { name: 'aNumber', noun: 'the A-number', format: A_NUMBER_FORMAT },
   { name: 'contact', noun: 'the contact' },
   ...languageFields(LANGUAGE),
   {
