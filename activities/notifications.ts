@@ -606,6 +606,9 @@ export function createDeliveryActivities({
         // (never waited for); their own retries later find them sent.
         for (const earlier of await heldBackBefore(client, row, HELD_BACK_SENT_FIRST)) {
           const sent = await sendRow(client, earlier, recording);
+          // That email alone refused (554 as spam, 552 too big): it stays failing, retried on its own, and holds back
+          // none after it, which the server may well take.
+          if (sent.failure && refusesThatMessageAlone(sent.failure)) continue;
           // The server failing again: this attempt fails, recorded on its own row too, and is retried.
           if (sent.failure) {
             await recordFailure(client, row.id, sent.failure.message, await now());
@@ -748,6 +751,15 @@ async function send(mailer: Transporter, message: SendMailOptions): Promise<Erro
             : 'SMTP send failed',
         );
   }
+}
+
+/**
+ * Whether a failed send was the server refusing that message itself, not the address it goes to nor every message: a
+ * reply to its DATA (554 5.7.1 rejected as spam, 552 5.3.4 too big), or a size over the one the server announced.
+ * nodemailer says so by the code `EMESSAGE`; a refused recipient is `EENVELOPE`, an outage `ECONNECTION`, `ESOCKET`...
+ */
+function refusesThatMessageAlone(failure: Error): boolean {
+  return 'code' in failure && failure.code === 'EMESSAGE';
 }
 
 /**
