@@ -528,7 +528,7 @@ export function createDeliveryActivities({
       messageId: notificationMessageId(row.id, from),
     });
     if (failure) {
-      await recordFailure(client, row.id, failure.message, await now());
+      await recordFailure(client, row.id, failureRecorded(failure), await now());
       countDelivery('relief_notification_send_failures', row.kind);
       logger?.warn({ ...ids, err: failure }, `notification email not sent: ${SEND_RETRIED}`);
       return { sentAt: null, failure };
@@ -562,6 +562,7 @@ export function createDeliveryActivities({
         // By its name, as a person knows it: the coordinator reaches that agency another way.
         failedRecipient: (await findRecipient(pool, row.recipientAgencyId))?.name ?? row.recipientAgencyId,
         failedKind: row.kind,
+        failedAddressRefused: row.lastError?.startsWith(ADDRESS_REFUSED) === true,
       });
       await enqueue(pool, {
         caseId: row.caseId,
@@ -611,7 +612,7 @@ export function createDeliveryActivities({
           if (sent.failure && refusesThatMessageAlone(sent.failure)) continue;
           // The server failing again: this attempt fails, recorded on its own row too, and is retried.
           if (sent.failure) {
-            await recordFailure(client, row.id, sent.failure.message, await now());
+            await recordFailure(client, row.id, failureRecorded(sent.failure), await now());
             return sent;
           }
         }
@@ -668,7 +669,7 @@ export function createDeliveryActivities({
           });
           if (failure) {
             const at = await now();
-            for (const row of rows) await recordFailure(client, row.id, failure.message, at);
+            for (const row of rows) await recordFailure(client, row.id, failureRecorded(failure), at);
             countDelivery('relief_notification_send_failures', 'passed_summary');
             logger?.warn({ ...ids, err: failure }, `notices of what passed not sent: ${SEND_RETRIED}`);
             return { sent, failure };
@@ -760,6 +761,26 @@ async function send(mailer: Transporter, message: SendMailOptions): Promise<Erro
  */
 function refusesThatMessageAlone(failure: Error): boolean {
   return 'code' in failure && failure.code === 'EMESSAGE';
+}
+
+/** How a failure the server answered with a permanent refusal of the recipient begins on its row (`last_error`). */
+const ADDRESS_REFUSED = 'the address is refused: ';
+
+/**
+ * A failed send as its row records it (`last_error`, `lastError` in the API): the error's message, after
+ * `ADDRESS_REFUSED` when the server refused the recipient for good (5xx to RCPT TO: 550 5.1.1 no such user), which
+ * no retry mends and the coordinator's notice of a failing email says so (`reportFailing`).
+ */
+function failureRecorded(failure: Error): string {
+  const refused =
+    'code' in failure &&
+    failure.code === 'EENVELOPE' &&
+    'command' in failure &&
+    failure.command === 'RCPT TO' &&
+    'responseCode' in failure &&
+    typeof failure.responseCode === 'number' &&
+    failure.responseCode >= 500;
+  return refused ? `${ADDRESS_REFUSED}${failure.message}` : failure.message;
 }
 
 /**

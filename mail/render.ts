@@ -52,6 +52,11 @@ export interface NotificationFacts {
    * gathered with other cases' ("Brought up to date"), about no one step.
    */
   failedKind?: NotificationKind;
+  /**
+   * For `delivery_failing`: the agency's mail server refuses its address for good (550 5.1.1 no such user), which no
+   * retry mends: the notice says who can, a system administrator correcting the agency's address.
+   */
+  failedAddressRefused?: boolean;
   /** For `escalation`: the agency that owes the step and its address (none when the directory has none). */
   actingAgency?: { name: string; email: string | null };
   /**
@@ -557,7 +562,12 @@ function headline(
         subject: `Email not delivered: ${what} (case ${ref})`,
         lead:
           `${email} to ${facts.failedRecipient ?? 'an agency'} has failed since ${date} and is still being ` +
-          'retried. Please reach the agency another way.',
+          'retried. Please reach the agency another way.' +
+          (facts.failedAddressRefused
+            ? " The agency's mail server refuses the address it is sent to, so retrying will not deliver it: ask a " +
+              "system administrator to correct the agency's email address (Agencies, in the console). The email " +
+              'then goes to the corrected address at its next attempt.'
+            : ''),
       };
     }
     case 'case_transferred':

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { createDeliveryActivities, notificationMessageId } from '../../activities/notifications';
-import { enqueue, findNotification, type Notification } from '../../db/notifications';
+import { enqueue, findNotification, listNotifications, type Notification } from '../../db/notifications';
 import { renderNotification } from '../../mail/render';
 import { createMailTransport } from '../../mail/transport';
 import { wallClock } from '../../core/clock';
@@ -23,14 +23,16 @@ let database: TestDatabase;
 let pool: Pool;
 let smtp: SMTPServer;
 let deliver: ReturnType<typeof createDeliveryActivities>['deliverNotification'];
+let reportFailing: ReturnType<typeof createDeliveryActivities>['reportDeliveryFailing'];
+/** The addresses the server does not know (550 5.1.1 to RCPT TO). */
+const unknownAddresses = new Set<string>();
 /** The Message-IDs of the emails the server took (answered 250). */
 const accepted: string[] = [];
 /** The Message-IDs whose message the server refuses at the end of DATA, and with what reply. */
 const refusedMessages = new Map<string, { code: number; reply: string }>();
 
 /** An outbox row to the HHS office, for a case of its own, as the notify activity writes it. */
-async function notification(day: number, to: string): Promise<Notification> {
-  const caseId = randomUUID();
+async function notification(day: number, to: string, caseId: string = randomUUID()): Promise<Notification> {
   const dueAt = `2026-11-0${day}T08:00:00.000Z`;
   const email = renderNotification({
     kind: 'reminder',
@@ -61,12 +63,21 @@ const messageIdOf = (row: Notification) => notificationMessageId(row.id, from);
 beforeAll(async () => {
   database = await startTestDatabase();
   pool = database.pool;
-  await pool.query(`INSERT INTO agencies (id, kind, name, email) VALUES ('hhs', 'hhs', 'HHS Office', $1)`, [address]);
+  await pool.query(
+    `INSERT INTO agencies (id, kind, name, email) VALUES
+       ('hhs', 'hhs', 'HHS Office', $1), ('task-force', 'coordinator', 'Task Force', 'tf@task-force.example')`,
+    [address],
+  );
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     disableReverseLookup: true,
     logger: false,
+    onRcptTo(recipient, _session, callback) {
+      if (!unknownAddresses.has(recipient.address)) return callback();
+      const reply = `5.1.1 <${recipient.address}>: Recipient address rejected: User unknown in virtual mailbox table`;
+      callback(Object.assign(new Error(reply), { responseCode: 550 }));
+    },
     onData(stream: SMTPServerDataStream, _session, callback) {
       void simpleParser(stream).then((parsed) => {
         const messageId = parsed.messageId ?? '';
@@ -85,6 +96,8 @@ beforeAll(async () => {
   const mailer = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${port}`, from });
   const activities = createDeliveryActivities({ pool, mailer, from, publicBaseUrl, now: wallClock });
   deliver = (key) => new MockActivityEnvironment().run((k: typeof key) => activities.deliverNotification(k), key);
+  reportFailing = (key) =>
+    new MockActivityEnvironment().run((k: typeof key) => activities.reportDeliveryFailing(k), key);
 }, 60_000);
 
 afterAll(async () => {
@@ -121,4 +134,43 @@ describe('a message the server refuses for good', () => {
       expect(accepted.filter((id) => id === messageIdOf(refused))).toHaveLength(1);
     },
   );
+});
+
+describe('an address the server refuses for good', () => {
+  /** The coordinator's in-app notice of the case's email failing for an hour, as reportDeliveryFailing writes it. */
+  async function coordinatorNotice(to: string, refuse?: (row: Notification) => void): Promise<string> {
+    const caseId = randomUUID();
+    await pool.query(
+      `INSERT INTO cases (id, reference, path, status, opened_at, policy_version, agencies, version)
+       VALUES ($1, 'RC-2026-0009', 'adult', 'open', now(), 'test', $2, 1)`,
+      [caseId, JSON.stringify({ coordinator: 'task-force', hhs: 'hhs' })],
+    );
+    const row = await notification(9, to, caseId);
+    refuse?.(row);
+    await expect(deliver(row)).rejects.toThrow();
+    await reportFailing(row);
+    const notices = (await listNotifications(pool, { caseId, agencyId: 'task-force', limit: 10 })).items;
+    expect(notices.map((notice) => notice.kind)).toEqual(['delivery_failing']);
+    return notices[0]!.bodyText;
+  }
+
+  it("tells the coordinator that retrying will not deliver it and that a system administrator corrects the agency's address", async () => {
+    const to = 'no-such-user@hhs.example';
+    unknownAddresses.add(to);
+    const text = await coordinatorNotice(to);
+    expect(text).toContain('to HHS Office has failed since');
+    expect(text).toContain(
+      "The agency's mail server refuses the address it is sent to, so retrying will not deliver it",
+    );
+    expect(text).toContain("ask a system administrator to correct the agency's email address");
+    expect(text).not.toContain(to);
+  });
+
+  it('says nothing of the address when the server refused the message, not the address', async () => {
+    const text = await coordinatorNotice('letters-spam@hhs.example', (row) =>
+      refusedMessages.set(messageIdOf(row), { code: 554, reply: '5.7.1 Message rejected as spam' }),
+    );
+    expect(text).toContain('to HHS Office has failed since');
+    expect(text).not.toContain('refuses the address');
+  });
 });
