@@ -26,6 +26,10 @@ import { ROLES, type AgencyKind, type Role } from '../../domain/types';
 
 const NOTICES = new Map([
   ['created', 'The user was added. Give them their temporary password in person or by phone, never by email.'],
+  [
+    'added-already',
+    'The user was added already, with this username, name and roles: the form added no one more (it was sent twice, or they were added before). Give them their temporary password in person or by phone, never by email.',
+  ],
   ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
   ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
@@ -85,6 +89,23 @@ function refusalOf(
   );
   return { ...said, errors };
 }
+
+/** An enabling refused because the user is enabled already: by this form's own first send, as often as not. */
+const ENABLED_ALREADY =
+  'This user is enabled already (the button was pressed twice, or someone enabled them meanwhile): nothing was changed now. Their temporary password was shown once, to the send that enabled them: if nobody has it, set a new temporary password below and give them that one.';
+
+/** The most users the API lists on a page (GET /api/users `limit`). */
+const MAX_USER_PAGE = 200;
+
+/** Whether an existing user is the one a new user's form describes: its username, agency, full name and roles. */
+const describes = (
+  user: { agencyId: string; displayName: string; roles: readonly string[] },
+  sent: { agencyId: string; displayName: string; roles: readonly Role[] },
+) =>
+  user.agencyId === sent.agencyId &&
+  user.displayName === sent.displayName &&
+  user.roles.length === sent.roles.length &&
+  sent.roles.every((role) => user.roles.includes(role));
 
 /** The roles ticked on a form (one checkbox per role, `role-<role>`). */
 const rolesOf = (form: Record<string, string>): Role[] => ROLES.filter((role) => form[`role-${role}`] === 'yes');
@@ -178,9 +199,39 @@ export function userPages(kit: Kit): Router {
       const user = ok(await kit.api(req).POST('/api/users', { body }));
       res.redirect(303, `/users/${user.id}?notice=created`);
     } catch (error) {
-      await renderNewUser(req, res, form, refusalOf(error, NEW_USER_FIELDS, form, kit.words(res)));
+      const refused = refusalOf(error, NEW_USER_FIELDS, form, kit.words(res));
+      if (!(error instanceof ApiProblem) || error.problem.code !== 'username_taken')
+        return renderNewUser(req, res, form, refused);
+      // The form sent twice (a double-click, whose second answer is the one the browser shows; a Reload of the page the
+      // first answered) is refused for the username its first send took: the user it describes is added already, and
+      // their page says so, where "Username: Taken" sent the admin to add them again under another username.
+      const holder = await userNamed(req, isSystemAdmin(me) ? body.agencyId : undefined, body.username);
+      if (holder && describes(holder, body))
+        return res.redirect(303, `/users/${encodeURIComponent(holder.id)}?notice=added-already`);
+      await renderNewUser(req, res, form, {
+        ...refused,
+        errors: { ...refused.errors, username: 'This username is another user’s: choose another' },
+      });
     }
   });
+
+  /** The user of this username among those the admin sees (of `agencyId` for a system administrator), if any. */
+  const userNamed = async (req: Request, agencyId: string | undefined, username: string) => {
+    const api = kit.api(req);
+    let cursor: string | undefined;
+    do {
+      const query: UserQuery = {
+        limit: MAX_USER_PAGE,
+        ...(agencyId ? { agencyId } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
+      const page = ok(await api.GET('/api/users', { params: { query } }));
+      const found = page.items.find((user) => user.username === username);
+      if (found) return found;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return undefined;
+  };
 
   /** The user of the page's address, one the admin sees (404 otherwise), and whether they administer them. */
   const userOf = async (req: Request, res: Response) => {
@@ -371,6 +422,11 @@ export function userPages(kit: Kit): Router {
       const given = ok(await kit.api(req).POST('/api/users/{userId}/enable', { params: { path: { userId } } }));
       renderTemporaryPassword(req, res, given, true);
     } catch (error) {
+      // Sent twice (a double-click, whose second answer is the one the browser shows; a Reload of the page the first
+      // answered): the first send enabled them and showed their temporary password, to that send alone. Said so, with
+      // what to do, where "This user is not disabled" left an active user whose password nobody had.
+      if (error instanceof ApiProblem && error.problem.code === 'user_not_disabled')
+        return renderUser(req, res, { errors: {}, message: ENABLED_ALREADY });
       await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
   });
