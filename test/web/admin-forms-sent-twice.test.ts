@@ -32,6 +32,16 @@ async function sendUnread(page: Page, action: string): Promise<void> {
 
 const admin = () => suite.stack.users['demo-admin']!;
 
+/** A supervisor of the task force, whose admin demo-admin is, signing in with TEST_PASSWORD. */
+const supervisor = (username: string, displayName: string) =>
+  createTestUser(suite.stack.pool, {
+    username,
+    displayName,
+    agencyId: DEMO_AGENCIES.coordinator,
+    roles: ['supervisor'],
+    password: TEST_PASSWORD,
+  });
+
 test('"Add the user" sent twice lands on the user added, saying so, where it said the username was taken', async () => {
   const page = await signedInPage(browser(), suite, 'demo-admin');
   await page.goto(`${suite.base}/users/new`);
@@ -67,13 +77,7 @@ test('"Add the user" sent twice lands on the user added, saying so, where it sai
 });
 
 test('"Enable the user" sent twice says they are enabled already and how to give them a password', async () => {
-  const dormant = await createTestUser(suite.stack.pool, {
-    username: 'robin.twiceenabled',
-    displayName: 'Robin Twiceenabled',
-    agencyId: DEMO_AGENCIES.coordinator,
-    roles: ['supervisor'],
-    password: TEST_PASSWORD,
-  });
+  const dormant = await supervisor('robin.twiceenabled', 'Robin Twiceenabled');
   await request(suite.app).post(`/api/users/${dormant.user.id}/disable`).set(admin().headers).expect(200);
   const page = await signedInPage(browser(), suite, 'demo-admin');
   await page.goto(`${suite.base}/users/${dormant.user.id}`);
@@ -94,5 +98,26 @@ test('"Enable the user" sent twice says they are enabled already and how to give
     .post('/api/auth/sign-in')
     .send({ username: 'robin.twiceenabled', password: temporary })
     .expect(201);
+  await page.context().close();
+});
+
+test('Reload on the page of a new temporary password sets no other: the one shown still signs in', async () => {
+  const forgetful = await supervisor('kim.reloaded', 'Kim Reloaded');
+  const signsIn = (password: string) =>
+    request(suite.app).post('/api/auth/sign-in').send({ username: 'kim.reloaded', password });
+  const page = await signedInPage(browser(), suite, 'demo-admin');
+  await page.goto(`${suite.base}/users/${forgetful.user.id}`);
+  await page.getByLabel('Yes, end Kim Reloaded’s sessions and set a new password').check();
+  await page.getByRole('button', { name: 'Set a new temporary password' }).click();
+  await page.waitForLoadState('domcontentloaded');
+  expect(await page.locator('h1').textContent()).toBe('A new temporary password for Kim Reloaded');
+  const shown = await page.getByLabel('Temporary password').inputValue();
+  await expectAccessible(page);
+
+  // Reloaded (the browser would have sent the form again, had it been the form's answer): nothing is set again.
+  await page.reload();
+  expect(await page.locator('#temporary-password').count()).toBe(0);
+  expect(await page.getByRole('status').textContent()).toContain('shown once, on the page after it was set');
+  await signsIn(shown).expect(201);
   await page.context().close();
 });

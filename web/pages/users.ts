@@ -17,6 +17,7 @@ import {
 } from '../form-problems';
 import { formOf, isSystemAdmin, param, type Kit, type MeView } from '../kit';
 import { readListPage } from './list-query';
+import { keepToShowOnce, takeShownOnce } from '../shown-once';
 import type { paths } from '../api-types';
 import type { RefusalWords } from '../refusal-words';
 import { LISTED_TOKENS } from './account';
@@ -35,6 +36,10 @@ const NOTICES = new Map([
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
   ['unlinked', 'The identity was unlinked: it signs this user in no more, and may be linked to another user.'],
   ['key-revoked', 'The API key was revoked: it no longer works.'],
+  [
+    'password-shown',
+    'The temporary password was shown once, on the page after it was set, and is not shown again: nothing was changed now. If nobody has it, set a new temporary password below.',
+  ],
 ]);
 
 /** What each role lets a person do, beside its checkbox. */
@@ -382,24 +387,45 @@ export function userPages(kit: Kit): Router {
     res.redirect(303, `/users/${encodeURIComponent(user.id)}?notice=key-revoked`);
   });
 
-  /** The temporary password the API chose, shown this once (the page is no-store, as every console page). */
-  const renderTemporaryPassword = (
+  /**
+   * The temporary password the API chose, shown this once (the page is no-store, as every console page) on a page of
+   * its own that the form's answer redirects to (web/shown-once.ts): a Reload there sends nothing again, where it sent
+   * the form again and set another password, voiding the one shown.
+   */
+  const showTemporaryPassword = async (
     req: Request,
     res: Response,
+    me: MeView,
     given: { user: { id: string; displayName: string }; temporaryPassword: string },
     enabled: boolean,
-  ) =>
-    kit.render(req, res, 'user-password', {
-      title: enabled
-        ? `${given.user.displayName} is enabled again`
-        : `A new temporary password for ${given.user.displayName}`,
-      user: given.user,
+  ) => {
+    const page = `/users/${encodeURIComponent(given.user.id)}/temporary-password`;
+    await keepToShowOnce(res, kit.settings.session, me.user.id, page, {
+      displayName: given.user.displayName,
       temporaryPassword: given.temporaryPassword,
+      enabled: enabled ? 'yes' : 'no',
+    });
+    res.redirect(303, page);
+  };
+
+  router.get('/users/:userId/temporary-password', async (req, res) => {
+    const me = await kit.me(req, res);
+    const userId = String(req.params.userId);
+    const shown = await takeShownOnce(req, res, kit.settings.session, me.user.id);
+    // Shown already (a Reload, Back and Forward), or never kept for this admin: the user's page says so.
+    if (!shown?.displayName || !shown.temporaryPassword)
+      return res.redirect(303, `/users/${encodeURIComponent(userId)}?notice=password-shown`);
+    const enabled = shown.enabled === 'yes';
+    kit.render(req, res, 'user-password', {
+      title: enabled ? `${shown.displayName} is enabled again` : `A new temporary password for ${shown.displayName}`,
+      user: { id: userId, displayName: shown.displayName },
+      temporaryPassword: shown.temporaryPassword,
       enabled,
     });
+  });
 
   router.post('/users/:userId/password-reset', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const userId = String(req.params.userId);
     if (formOf(req).confirmReset !== 'yes')
       return renderUser(
@@ -409,18 +435,18 @@ export function userPages(kit: Kit): Router {
       );
     try {
       const given = ok(await kit.api(req).POST('/api/users/{userId}/password-reset', { params: { path: { userId } } }));
-      renderTemporaryPassword(req, res, given, false);
+      await showTemporaryPassword(req, res, me, given, false);
     } catch (error) {
       await renderUser(req, res, formProblemOf(error, [], kit.words(res)));
     }
   });
 
   router.post('/users/:userId/enable', async (req, res) => {
-    await kit.me(req, res);
+    const me = await kit.me(req, res);
     const userId = String(req.params.userId);
     try {
       const given = ok(await kit.api(req).POST('/api/users/{userId}/enable', { params: { path: { userId } } }));
-      renderTemporaryPassword(req, res, given, true);
+      await showTemporaryPassword(req, res, me, given, true);
     } catch (error) {
       // Sent twice (a double-click, whose second answer is the one the browser shows; a Reload of the page the first
       // answered): the first send enabled them and showed their temporary password, to that send alone. Said so, with
