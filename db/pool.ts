@@ -68,10 +68,51 @@ export type DatabaseVariable = 'DATABASE_URL' | 'MIGRATION_DATABASE_URL';
 const REFUSED_LOGIN = /^(28|3D000$)/;
 
 /**
+ * Node's codes of a TLS certificate it refused: not signed by a CA it trusts (`sslrootcert`, or the system's),
+ * self-signed, expired or not yet valid, or for another name than the URL's host (ERR_TLS_CERT_ALTNAME_INVALID).
+ */
+const REFUSED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
+
+/** node-postgres's words when the URL asks for TLS (`sslmode`) and the server offers none. */
+const NO_TLS_OFFERED = 'The server does not support SSL connections';
+
+/**
+ * What to check when a start-up's first use of PostgreSQL through `variable` failed with `error`, or undefined when
+ * the error is not about reaching PostgreSQL there, its TLS or its login.
+ */
+function databaseUrlAdvice(variable: DatabaseVariable, error: unknown): string | undefined {
+  const { code, message, syscall, path } = error as {
+    code?: unknown;
+    message?: unknown;
+    syscall?: unknown;
+    path?: unknown;
+  };
+  if (typeof code === 'string' && REFUSED_CERTIFICATE.test(code)) {
+    return (
+      `PostgreSQL's TLS certificate was refused: check that it is issued for the host in ${variable} and that ` +
+      `sslrootcert there names the CA that signed it (node-postgres verifies the certificate for sslmode=require ` +
+      `and verify-ca as for verify-full).`
+    );
+  }
+  if (message === NO_TLS_OFFERED) {
+    return `PostgreSQL there offers no TLS: turn ssl on in its postgresql.conf, or change sslmode in ${variable}.`;
+  }
+  if (syscall === 'open' && typeof path === 'string') {
+    return `a file ${variable} names (sslrootcert, sslcert or sslkey) cannot be read: check its path and permissions.`;
+  }
+  const refused = typeof code === 'string' && REFUSED_LOGIN.test(code);
+  if (!refused && unavailableDependency(error) !== 'postgres') return undefined;
+  return `check that PostgreSQL listens there and that the user, password and database in ${variable} are right.`;
+}
+
+/**
  * Runs `work`, a start-up's first use of PostgreSQL through `url`, the value of `variable`. When PostgreSQL cannot be
- * reached there (not up yet, a wrong host or port) or refuses the login, the error names the variable and the address
- * tried, its password left out, for the one line the service prints as it exits, where that line read node-postgres's
- * bare "connect ECONNREFUSED 127.0.0.1:5432" or "password authentication failed for user …", naming neither.
+ * reached there (not up yet, a wrong host or port), refuses the login, or its TLS fails (a certificate refused, a
+ * server without TLS, a certificate file that cannot be read), the error names the variable and the address tried,
+ * its password left out, and what to check, for the one line the service prints as it exits, where that line read
+ * node-postgres's or Node's bare "connect ECONNREFUSED 127.0.0.1:5432", "password authentication failed for user …",
+ * "Hostname/IP does not match certificate's altnames: …" or "ENOENT: no such file or directory, open '…'", naming
+ * neither.
  */
 export async function namingDatabaseUrl<T>(
   variable: DatabaseVariable,
@@ -81,14 +122,10 @@ export async function namingDatabaseUrl<T>(
   try {
     return await work();
   } catch (error) {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    const refused = typeof code === 'string' && REFUSED_LOGIN.test(code);
-    if (!refused && unavailableDependency(error) !== 'postgres') throw error;
-    throw new Error(
-      `${variable} ${addressOf(url)} cannot be used (${String(message)}): check that PostgreSQL listens there and ` +
-        `that the user, password and database in ${variable} are right.`,
-      { cause: error },
-    );
+    const advice = databaseUrlAdvice(variable, error);
+    if (advice === undefined) throw error;
+    const { message } = error as { message?: unknown };
+    throw new Error(`${variable} ${addressOf(url)} cannot be used (${String(message)}): ${advice}`, { cause: error });
   }
 }
 

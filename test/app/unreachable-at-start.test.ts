@@ -4,13 +4,18 @@
  * does a PostgreSQL that cannot be reached at MIGRATION_DATABASE_URL or DATABASE_URL, or that refuses its login (a
  * process started before the database is up, as an operator starting the separate processes in any order may do),
  * never node-postgres's bare "connect ECONNREFUSED 127.0.0.1:5740", and never the URL's password; and so do the admin
- * commands.
+ * commands. A TLS that fails there (a certificate for another name, a server without TLS, a CA file not there) is named
+ * the same way, with what to check.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { ensureOwnedDir, serverUser } from '../../db/embedded-postgres';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 
@@ -21,6 +26,8 @@ const KEYS = { IDENTITY_KEYS: `i:${key()}`, PAYLOAD_KEYS: `p:${key()}` };
 
 let database: TestDatabase;
 let dataDir: string;
+/** The test PostgreSQL's certificate and its CA, once TLS is on. */
+let tlsDir: string | undefined;
 /** Where nothing listens. */
 let address: string;
 
@@ -33,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await database.stop();
   await rm(dataDir, { recursive: true, force: true });
+  if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
 });
 
 function run(script: string, args: string[], env: Record<string, string>) {
@@ -145,3 +153,122 @@ test('npm run admin -- reproject and create-admin exit naming DATABASE_URL when 
     expect(stderr).not.toMatch(/secret/);
   }
 }, 60_000);
+
+/**
+ * Turns TLS on in the test PostgreSQL with a certificate for `db.relief.test` signed by a CA of its own (made with
+ * openssl, as a DBA would), and answers that CA's file: a deployment's URL verifying it against 127.0.0.1 meets a
+ * certificate for another name.
+ */
+async function tlsOnWithCertificateFor(name: string): Promise<string> {
+  const dir = (tlsDir = await mkdtemp(join(tmpdir(), 'relief-cases-tls-')));
+  const runAs = serverUser();
+  await ensureOwnedDir(dir, runAs);
+  const openssl = (...args: string[]) => promisify(execFile)('openssl', args, { cwd: dir });
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Relief test CA',
+  );
+  await openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    `/CN=${name}`,
+  );
+  await writeFile(join(dir, 'san.cnf'), `subjectAltName=DNS:${name}\n`);
+  await openssl(
+    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'],
+    ...['-out', 'server.crt', '-days', '2', '-extfile', 'san.cnf'],
+  );
+  for (const file of ['server.crt', 'server.key', 'ca.crt']) {
+    if (runAs) await chown(join(dir, file), runAs.uid, runAs.gid);
+  }
+  await chmod(join(dir, 'server.key'), 0o600);
+  await database.owner.query(`ALTER SYSTEM SET ssl_cert_file = '${join(dir, 'server.crt')}'`);
+  await database.owner.query(`ALTER SYSTEM SET ssl_key_file = '${join(dir, 'server.key')}'`);
+  await database.owner.query('ALTER SYSTEM SET ssl = on');
+  await database.owner.query('SELECT pg_reload_conf()');
+  // The server answers TLS once the reload has loaded the certificate (pg_stat_ssl of a connection that asks for it).
+  await eventually(async () => {
+    const client = new Client({ connectionString: `${database.ownerConnectionString}?sslmode=no-verify` });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      return rows[0]?.ssl === true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }, 'PostgreSQL answering TLS');
+  return join(dir, 'ca.crt');
+}
+
+test("a deployment process whose DATABASE_URL's TLS fails exits 1 naming DATABASE_URL and what to check, not the password", async () => {
+  // Asked of a PostgreSQL without TLS.
+  const noTls = await deploymentProcess({
+    DATABASE_URL: `${database.connectionString}?sslmode=require`,
+    MIGRATION_DATABASE_URL: database.ownerConnectionString,
+  });
+  const ca = await tlsOnWithCertificateFor('db.relief.test');
+  const service = new URL(database.connectionString);
+  const password = service.password;
+  const withTls = (sslrootcert: string) => {
+    const url = new URL(service);
+    url.search = new URLSearchParams({ sslmode: 'verify-full', sslrootcert }).toString();
+    return url.toString();
+  };
+  // A certificate for another name than the URL's host (127.0.0.1), signed by the CA the URL names.
+  const otherName = await deploymentProcess({
+    DATABASE_URL: withTls(ca),
+    MIGRATION_DATABASE_URL: database.ownerConnectionString,
+  });
+  // A CA file that is not there.
+  const missing = join(dataDir, 'no-such-ca.crt');
+  const noFile = await deploymentProcess({
+    DATABASE_URL: withTls(missing),
+    MIGRATION_DATABASE_URL: database.ownerConnectionString,
+  });
+  const address = (sslrootcert: string) => {
+    const url = new URL(withTls(sslrootcert));
+    url.password = '';
+    return url.toString().replace(/[.?]/g, '\\$&');
+  };
+  expect(noTls.code).toBe(1);
+  expect(noTls.stderr).toMatch(
+    /^DATABASE_URL \S+ cannot be used \(The server does not support SSL connections\): PostgreSQL there offers no TLS: /m,
+  );
+  expect(otherName.code).toBe(1);
+  expect(otherName.stderr).toMatch(
+    new RegExp(
+      `^DATABASE_URL ${address(ca)} cannot be used \\(Hostname/IP does not match certificate's altnames: .*\\): ` +
+        "PostgreSQL's TLS certificate was refused: check that it is issued for the host in DATABASE_URL",
+      'm',
+    ),
+  );
+  expect(noFile.code).toBe(1);
+  expect(noFile.stderr).toMatch(
+    new RegExp(
+      `^DATABASE_URL ${address(missing)} cannot be used \\(ENOENT: no such file or directory, open '.*no-such-ca\\.crt'\\): ` +
+        'a file DATABASE_URL names \\(sslrootcert, sslcert or sslkey\\) cannot be read',
+      'm',
+    ),
+  );
+  for (const { stderr } of [noTls, otherName, noFile]) expect(stderr).not.toContain(password);
+}, 90_000);
