@@ -73,6 +73,13 @@ const REFUSED_LOGIN = /^(28|3D000$)/;
  */
 const REFUSED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
 
+/**
+ * SQLSTATE insufficient_privilege: a migration run as a role that is not the tables' owner (the service's own, when
+ * MIGRATION_DATABASE_URL is left out). node-pg-migrate rethrows the first one, creating its own table, as a new error
+ * with the words alone ("Unable to ensure migrations table: error: permission denied for schema public").
+ */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
 /** node-postgres's words when the URL asks for TLS (`sslmode`) and the server offers none. */
 const NO_TLS_OFFERED = 'The server does not support SSL connections';
 
@@ -100,6 +107,12 @@ function databaseUrlAdvice(variable: DatabaseVariable, error: unknown): string |
   if (syscall === 'open' && typeof path === 'string') {
     return `a file ${variable} names (sslrootcert, sslcert or sslkey) cannot be read: check its path and permissions.`;
   }
+  if (code === INSUFFICIENT_PRIVILEGE || (typeof message === 'string' && /permission denied for /.test(message))) {
+    return (
+      `its user may not create or change the tables, which the migrations at start-up do: give the tables' owner in ` +
+      `MIGRATION_DATABASE_URL (README, Security, "Database roles").`
+    );
+  }
   const refused = typeof code === 'string' && REFUSED_LOGIN.test(code);
   if (!refused && unavailableDependency(error) !== 'postgres') return undefined;
   return `check that PostgreSQL listens there and that the user, password and database in ${variable} are right.`;
@@ -124,8 +137,9 @@ export async function namingDatabaseUrl<T>(
   } catch (error) {
     const advice = databaseUrlAdvice(variable, error);
     if (advice === undefined) throw error;
-    const { message } = error as { message?: unknown };
-    throw new Error(`${variable} ${addressOf(url)} cannot be used (${String(message)}): ${advice}`, { cause: error });
+    // Its first line: node-pg-migrate writes the error's stack trace into the message of its own.
+    const [reason] = String((error as { message?: unknown }).message).split('\n');
+    throw new Error(`${variable} ${addressOf(url)} cannot be used (${reason}): ${advice}`, { cause: error });
   }
 }
 

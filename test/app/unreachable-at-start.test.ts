@@ -124,6 +124,25 @@ test("a deployment process whose DATABASE_URL's login PostgreSQL refuses exits 1
   expect(stderr).not.toMatch(/not-the-password/);
 }, 60_000);
 
+test('a deployment process without MIGRATION_DATABASE_URL, migrating as the service role, exits 1 saying to give the owner there', async () => {
+  const { code, stderr } = await deploymentProcess({ DATABASE_URL: database.connectionString });
+  const service = new URL(database.connectionString);
+  const password = service.password;
+  service.password = '';
+  expect(code).toBe(1);
+  expect(stderr).toMatch(
+    new RegExp(
+      `^DATABASE_URL ${service.toString().replace(/[.?]/g, '\\$&')} cannot be used \\(Unable to ensure migrations ` +
+        'table: error: permission denied for schema public\\): its user may not create or change the tables, which the ' +
+        "migrations at start-up do: give the tables' owner in MIGRATION_DATABASE_URL",
+      'm',
+    ),
+  );
+  // The one line, not node-pg-migrate's stack trace, nor the password.
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toContain(password);
+}, 60_000);
+
 test('npm run admin -- reproject exits naming TEMPORAL_ADDRESS and the address tried', async () => {
   const { code, stderr } = await run('admin.ts', ['reproject'], {
     DATABASE_URL: database.connectionString,
