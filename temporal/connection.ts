@@ -20,6 +20,18 @@ export interface TemporalSettings {
 type SharedOptions = Pick<ConnectionOptions, 'address' | 'tls' | 'apiKey'> &
   Pick<NativeConnectionOptions, 'address' | 'tls' | 'apiKey'>;
 
+/** A TLS file that cannot be read: said naming its variable, not as Temporal that cannot be reached. */
+class TlsFileError extends Error {}
+
+/** The file a TLS variable names, or a TlsFileError naming the variable, the path and why. */
+function tlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new TlsFileError(`${variable}: ${path} cannot be read (${(error as Error).message})`, { cause: error });
+  }
+}
+
 /** One reading of the settings, shared by the client (API) and the worker so both always connect alike. */
 function connectionOptions(settings: TemporalSettings): SharedOptions {
   const { address, apiKey, tls } = settings;
@@ -28,8 +40,13 @@ function connectionOptions(settings: TemporalSettings): SharedOptions {
       address,
       apiKey,
       tls: {
-        clientCertPair: { crt: readFileSync(tls.clientCertPath), key: readFileSync(tls.clientKeyPath) },
-        serverRootCACertificate: tls.serverRootCaPath ? readFileSync(tls.serverRootCaPath) : undefined,
+        clientCertPair: {
+          crt: tlsFile('TEMPORAL_TLS_CERT_PATH', tls.clientCertPath),
+          key: tlsFile('TEMPORAL_TLS_KEY_PATH', tls.clientKeyPath),
+        },
+        serverRootCACertificate: tls.serverRootCaPath
+          ? tlsFile('TEMPORAL_TLS_CA_PATH', tls.serverRootCaPath)
+          : undefined,
         serverNameOverride: tls.serverName,
       },
     };
@@ -81,6 +98,7 @@ export async function namingTemporalAddress<T>(settings: TemporalSettings, conne
   try {
     return await connect();
   } catch (error) {
+    if (error instanceof TlsFileError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
       `TEMPORAL_ADDRESS ${settings.address} cannot be reached (${reason}): check that Temporal's frontend listens ` +
