@@ -16,7 +16,7 @@ import { requestLog } from './request-log';
 import { pathWordsOf } from '../core/log-vocabulary';
 import { methodNotAllowed, mountRoute, queryNamesOf, route, type Route } from './route';
 import { DEFAULT_RATE_LIMITS } from '../app/rate-limit-settings';
-import { auditedReadLimit, rateLimiters, writeGiveBack } from './rate-limits';
+import { auditedReadLimit, rateLimiters, refusalAuditBudget, writeGiveBack } from './rate-limits';
 import { accessRoutes } from './routes/access';
 import { auditRoutes } from './routes/audit';
 import { calendarRoutes } from './routes/calendar';
@@ -155,7 +155,10 @@ export function createApp(deps: ApiDeps): express.Express {
   );
 
   const mountOptions = {
-    authenticate: authenticate(deps.access),
+    authenticate: authenticate(deps.access, {
+      record: deps.audit.record,
+      withinBudget: refusalAuditBudget(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),
+    }),
     // A write the key store answers (a retry) was counted by the write limit before the store was asked: given back.
     idempotency: idempotency(deps.idempotency, writeGiveBack(deps.rateCounts)),
     rateLimits: rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateCounts),

@@ -3,7 +3,9 @@
  * checked by the access service (app/access-service.ts `authenticate`). The authenticated user becomes the request's
  * Actor, which travels into the workflow so its update validators apply the same rules (domain/access.ts).
  */
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { AuditService } from '../app/audit-service';
+import { CaseIdSchema } from './schemas';
 import { AppError } from '../core/errors';
 import type { AccessService } from '../app/access-service';
 import type { Actor } from '../domain/types';
@@ -18,7 +20,19 @@ const CHALLENGE = 'Bearer realm="relief-cases"';
 /** The token's user and id, as the access service found them, and the Actor made of them. */
 type Authenticated = NonNullable<Awaited<ReturnType<AccessService['authenticate']>>> & { actor: Actor };
 
-export function authenticate(access: Pick<AccessService, 'authenticate'>): RequestHandler {
+/**
+ * Where a bearer token refused once revoked, expired or its user disabled is audited: the trail, and the budget of its
+ * user's refusals (api/rate-limits.ts `refusalAuditBudget`).
+ */
+export interface RefusedTokenAudit {
+  record: AuditService['record'];
+  withinBudget(userId: string): Promise<boolean>;
+}
+
+export function authenticate(
+  access: Pick<AccessService, 'authenticate' | 'refusedToken'>,
+  refusals: RefusedTokenAudit,
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('Authorization');
     if (header === undefined) {
@@ -34,6 +48,7 @@ export function authenticate(access: Pick<AccessService, 'authenticate'>): Reque
     const token = BEARER.exec(header)?.[1];
     const found = token === undefined ? null : await access.authenticate(token);
     if (!found) {
+      if (token !== undefined) await auditRefusedToken(access, refusals, req, token);
       throw new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
         code: 'invalid_token',
         headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
@@ -51,6 +66,35 @@ export function authenticate(access: Pick<AccessService, 'authenticate'>): Reque
     res.locals.authenticated = authenticated;
     next();
   };
+}
+
+/**
+ * A denial the trail records (README "The audit trail"): a token of ours, its secret right, that no longer opens
+ * anything (a revoked API key a script still sends, a disabled user's session) names itself, its user and why, the
+ * route and the case its path names (by id, and only an id of a case's shape), so a supervisor sees whose revoked key
+ * is still in use and on what. A token no one was given names no one and leaves no row: anyone could send one.
+ */
+async function auditRefusedToken(
+  access: Pick<AccessService, 'refusedToken'>,
+  refusals: RefusedTokenAudit,
+  req: Request,
+  token: string,
+): Promise<void> {
+  const refused = await access.refusedToken(token);
+  if (!refused || !(await refusals.withinBudget(refused.user.id))) return;
+  const caseId = (req.params as { caseId?: string }).caseId;
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  await refusals.record({
+    action: 'auth.token_refused',
+    outcome: 'denied',
+    status: 401,
+    requestId: req.id,
+    user: refused.user,
+    caseId: CaseIdSchema.safeParse(caseId).success ? caseId : undefined,
+    detail: [`token ${refused.tokenId}`, refused.why, typeof route === 'string' ? `${req.method} ${route}` : undefined]
+      .filter(Boolean)
+      .join('; '),
+  });
 }
 
 /**

@@ -152,6 +152,17 @@ export function auditedReadLimit(
 }
 
 /**
+ * Whether one more refusal of this user may be audited this minute, counted against the same budget as their refused
+ * reads (`refusedReadsPerMinute`): a bearer token refused once revoked or expired (api/auth.ts) names its user, and a
+ * script still holding one cannot write the append-only trail without end. Past the budget the 401 is answered all
+ * the same, with no row.
+ */
+export function refusalAuditBudget(limits: RateLimits, counts: RateCounts): (userId: string) => Promise<boolean> {
+  const refusedLimit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
+  return async (userId) => (await counts.hit(scopedKey('refused_read', userId), WINDOW_MS)).hits <= refusedLimit;
+}
+
+/**
  * Gives back the write a request was counted as, when it turned out to be none: a retry that the Idempotency-Key store
  * answered (a replay, or "still in progress"; api/idempotency.ts). Retrying as README "Retrying a write" prescribes
  * must not spend the budget of a client entering a backlog. Given back before the answer leaves, so the client's next

@@ -51,7 +51,7 @@ export const AgencyIdSchema = token;
  * an id in capitals would find the row and then fail to open it.
  */
 const uuidSchema = (what: string) => z.uuid({ message: `expected ${what} (UUID)` }).overwrite((id) => id.toLowerCase());
-const CaseIdSchema = uuidSchema('a case id');
+export const CaseIdSchema = uuidSchema('a case id');
 const UserIdSchema = uuidSchema('a user id');
 
 const SurvivorSchema = z.strictObject({

@@ -34,6 +34,7 @@ import {
   BEARER_KINDS,
   issueToken,
   listTokens,
+  refusedToken,
   revokeToken,
   TokenCapError,
   tokenOwner,
@@ -361,6 +362,14 @@ export function createAccessService(deps: AccessDeps) {
      */
     async authenticate(token: string): Promise<{ user: Principal; tokenId: string } | null> {
       return authenticateToken(pool, token, await now());
+    },
+
+    /**
+     * Why a bearer token whose secret is right opens nothing any more (revoked, expired, its user disabled), with its
+     * id and user, for the audit row of its refusal; null for text that is no token of ours. Asked only on a 401.
+     */
+    async refusedToken(token: string) {
+      return refusedToken(pool, token, await now(), BEARER_KINDS);
     },
 
     /**

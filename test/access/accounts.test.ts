@@ -3,7 +3,7 @@
  * agencies, and the `admin create-admin` command run as a real child process against a real database.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -538,6 +538,56 @@ describe('API keys', () => {
     const revoked = await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(owner.headers).expect(200);
     expect((revoked.body as TokenView).revokedAt).toEqual(expect.any(String));
     await request(stack.app).get('/api/me').set(bearer(issued.token)).expect(401);
+  });
+
+  it('audits a revoked key still sent as a denial naming the key, its user, the route and the case, within a budget', async () => {
+    const owner = user('demo-police-officer');
+    const created = await request(stack.app)
+      .post('/api/tokens')
+      .set(owner.headers)
+      .send({ label: 'intake script', currentPassword: TEST_PASSWORD })
+      .expect(201);
+    const issued = created.body as TokenView & { token: string };
+    await request(stack.app).post(`/api/tokens/${issued.id}/revoke`).set(owner.headers).expect(200);
+    const caseId = randomUUID();
+
+    const read = await request(stack.app).get(`/api/cases/${caseId}/survivor`).set(bearer(issued.token)).expect(401);
+    expect(read.body).toMatchObject({ code: 'invalid_token' });
+    const { rows } = await stack.pool.query<{ user_id: string; case_id: string; status: number }>(
+      'SELECT user_id, case_id, status FROM audit_events WHERE request_id = $1',
+      [read.headers['x-request-id']],
+    );
+    expect(await auditOf(read)).toEqual([
+      {
+        action: 'auth.token_refused',
+        outcome: 'denied',
+        user_id: owner.user.id,
+        detail: `token ${issued.id}; revoked; GET /api/cases/:caseId/survivor`,
+      },
+    ]);
+    expect(rows).toEqual([{ user_id: owner.user.id, case_id: caseId, status: 401 }]);
+    // Its supervisor's list shows it, as every denial of their agency's users.
+    const close = await request(stack.app)
+      .post(`/api/cases/not-a-case/close`)
+      .set(bearer(issued.token))
+      .set('Idempotency-Key', 'close-with-a-revoked-key')
+      .send({ outcome: 'closed' })
+      .expect(401);
+    expect(await auditOf(close)).toEqual([
+      expect.objectContaining({ detail: `token ${issued.id}; revoked; POST /api/cases/:caseId/close` }),
+    ]);
+
+    // The key's id with another secret, or text that is no token, names no one and leaves no row.
+    const forged = `rc_${issued.id}_${randomBytes(24).toString('base64url')}`;
+    for (const token of [forged, 'rc_0000000000000000_nothing-of-ours'])
+      expect(await auditOf(await request(stack.app).get('/api/me').set(bearer(token)).expect(401))).toEqual([]);
+
+    // A script that keeps sending it writes no more than the user's budget of refusals a minute (30), all still 401.
+    const more = [];
+    for (let n = 0; n < 30; n += 1) more.push(await request(stack.app).get('/api/me').set(bearer(issued.token)));
+    expect(more.every((res) => res.status === 401)).toBe(true);
+    const written = (await Promise.all(more.map(auditOf))).filter((audited) => audited.length > 0);
+    expect(written).toHaveLength(28);
   });
 
   it('takes a 20th live key and refuses the 21st, 409 saying to revoke one; a revoked key frees its place', async () => {
