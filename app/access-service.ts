@@ -56,6 +56,7 @@ import {
   setUserRoles,
   UsernameTakenError,
   type NewUser,
+  type PasswordRefusal,
 } from '../db/users';
 import {
   administrationRefusal,
@@ -300,7 +301,11 @@ export function createAccessService(deps: AccessDeps) {
    * (`proveCurrentPassword`) asks: its user is then not held back by strangers' guesses at the account, nor are they
    * forgiven.
    */
-  const passwordOf = async (username: string, password: string, judge = byAccount(username)): Promise<User | null> => {
+  const passwordOf = async (
+    username: string,
+    password: string,
+    judge = byAccount(username),
+  ): Promise<User | PasswordRefusal> => {
     const { lockedUntil } = await claimPasswordCheck(pool, judge.counter, await lockoutNow(), lockout);
     if (lockedUntil) {
       // The wait as every 429 says it (app/limited-headers.ts): `"<n>-wrong-in-a-row"`, no window, no partition key.
@@ -313,7 +318,7 @@ export function createAccessService(deps: AccessDeps) {
       );
     }
     const user = await checkPassword(pool, username, password);
-    if (user) await clearFailures(pool, judge.counter);
+    if (typeof user !== 'string') await clearFailures(pool, judge.counter);
     else {
       await countFailure(pool, judge.counter, await lockoutNow(), lockout, true);
       if (judge.alsoFails) await countFailure(pool, judge.alsoFails, await lockoutNow(), lockout, false);
@@ -335,7 +340,7 @@ export function createAccessService(deps: AccessDeps) {
       whose: 'for this account from this session or API key',
       alsoFails: accountCounter(user.username),
     };
-    if (!(await passwordOf(user.username, password, judge))) {
+    if (typeof (await passwordOf(user.username, password, judge)) === 'string') {
       throw new AppError('forbidden', 'The current password is wrong.', {
         code: 'wrong_password',
         fields: [{ field: 'currentPassword', message: 'wrong' }],
@@ -385,7 +390,7 @@ export function createAccessService(deps: AccessDeps) {
       // Whether the sign-in came from a device of the account, or named one that is not (forged, another's, expired).
       const from = device ? 'known_device; ' : credentials.deviceToken ? 'unknown_device; ' : '';
       // The targeted account is kept to spot password guessing. What was typed is not: it may be a password.
-      const deny = async (status: number, detail: (known: boolean) => string) => {
+      const deny = async (status: number, detail: string) => {
         const target = await findUser(pool, { username });
         await recordAudit(pool, {
           action: 'auth.sign_in',
@@ -393,22 +398,22 @@ export function createAccessService(deps: AccessDeps) {
           status,
           requestId,
           user: target ? auditUser(target) : undefined,
-          detail: from + detail(Boolean(target)),
+          detail: from + detail,
         });
       };
       const judge: Judge = device
         ? { counter: device, code: 'device_locked', whose: 'from this device for this account' }
         : byAccount(username);
-      let user: User | null;
+      let user: User | PasswordRefusal;
       try {
         user = await passwordOf(username, credentials.password, judge);
       } catch (error) {
         const code = error instanceof AppError ? error.options.code : undefined;
-        if (code === 'account_locked' || code === 'device_locked') await deny(429, () => code);
+        if (code === 'account_locked' || code === 'device_locked') await deny(429, code);
         throw error;
       }
-      if (!user) {
-        await deny(401, (known) => (known ? 'wrong_password_or_disabled' : 'unknown_username'));
+      if (typeof user === 'string') {
+        await deny(401, user);
         throw new AppError('unauthenticated', 'Wrong username or password.', { code: 'invalid_credentials' });
       }
       const session = await startSession(user, requestId, {

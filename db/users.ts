@@ -78,8 +78,16 @@ export async function listUsers(
 /** A fixed hash to verify against when the user does not exist, so timing does not tell which usernames do. */
 let decoyHash: Promise<string> | undefined;
 
-/** The active user with this username and password, or null (unknown user, wrong password, disabled, no password). */
-export async function checkPassword(pool: Pool, username: string, password: string): Promise<User | null> {
+/**
+ * Why a username and password open no session, for the sign-in's audit row only (the answer is one for all): no such
+ * user, a wrong password (or none set), or a disabled user's, right or wrong, so a supervisor tells someone still
+ * holding a departed person's password from a typo.
+ */
+export type PasswordRefusal =
+  'unknown_username' | 'password_wrong' | 'user_disabled; password_right' | 'user_disabled; password_wrong';
+
+/** The active user with this username and password, or why not (`PasswordRefusal`). */
+export async function checkPassword(pool: Pool, username: string, password: string): Promise<User | PasswordRefusal> {
   const { rows } = await pool.query<UserRow & { password_hash: string | null }>(
     `SELECT ${USER_COLUMNS}, u.password_hash FROM ${USER_FROM} WHERE u.username = $1`,
     [username],
@@ -87,7 +95,10 @@ export async function checkPassword(pool: Pool, username: string, password: stri
   const row = rows[0];
   const stored = row?.password_hash ?? (await (decoyHash ??= hashPassword('decoy password, never matches')));
   const matches = await verifyPassword(password, stored);
-  return row && row.password_hash && matches && !row.disabled_at ? userFromRow(row) : null;
+  if (!row) return 'unknown_username';
+  const right = row.password_hash !== null && matches;
+  if (row.disabled_at) return right ? 'user_disabled; password_right' : 'user_disabled; password_wrong';
+  return right ? userFromRow(row) : 'password_wrong';
 }
 
 /**

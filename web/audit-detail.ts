@@ -1,7 +1,7 @@
 /**
  * An audit row's `detail` in words. The service writes it for the trail, in codes: "applied_by=workflow; version=7"
  * (the workflow's row of a command), "document <id>; step_not_pending" (what the call named, then why it was
- * refused), "period 2026-01-01..2026-03-31 (csv)", "wrong_password_or_disabled", administration's "agency demo-hhs;
+ * refused), "period 2026-01-01..2026-03-31 (csv)", "user_disabled; password_right", administration's "agency demo-hhs;
  * notification address changed" and "user <id>; username …; roles: supervisor → coordinator", an API key's "token <id>;
  * user <id>; username …" (whose key it is), or a JSON object of ids and codes.
  * The page shows each known part in words, steps and agencies by name and dates as people write them; internal
@@ -20,6 +20,8 @@ const CODE_WORDS: Readonly<Record<string, string>> = {
   known_device: 'from a browser or client that signed in to this account before',
   unknown_device: 'naming a browser or client this account does not know (forged, another account’s, or expired)',
   wrong_password_or_disabled: 'wrong password, or the account is disabled',
+  password_wrong: 'wrong password',
+  password_right: 'their password was right',
   unknown_username: 'no user of that name',
   oidc: 'with the agency’s sign-in (OpenID Connect)',
   invalid_id_token: 'the agency’s sign-in was not valid',

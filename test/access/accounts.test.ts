@@ -15,7 +15,7 @@ import { upsertAgencies } from '../../db/agencies';
 import { issueToken } from '../../db/tokens';
 import { ROLES } from '../../domain/types';
 import { setPassword } from '../../db/users';
-import { bearer, createTestUser, TEST_PASSWORD, TEST_SCRYPT_COST, type TestUser } from '../support/auth';
+import { bearer, createTestUser, createWorker, TEST_PASSWORD, TEST_SCRYPT_COST, type TestUser } from '../support/auth';
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
@@ -78,6 +78,22 @@ describe('signing in', () => {
     ]);
   });
 
+  it('audits a disabled user’s sign-in as such, saying whether their password was right, answered as any wrong one', async () => {
+    // A user no other test here makes (createWorker names them after their agency), then disabled.
+    const departed = await createWorker(stack.pool, 'demo-advocates', 'advocate');
+    const { username } = departed.user;
+    await request(stack.app).post(`/api/users/${departed.user.id}/disable`).set(systemAdmin().headers).expect(200);
+    const right = await signIn(username, TEST_PASSWORD).expect(401);
+    const wrong = await signIn(username, 'not the password at all').expect(401);
+    const { requestId: _a, ...rightAnswer } = right.body as Record<string, unknown>;
+    const { requestId: _b, ...wrongAnswer } = wrong.body as Record<string, unknown>;
+    expect(rightAnswer).toEqual(wrongAnswer);
+    expect(rightAnswer).toMatchObject({ status: 401, code: 'invalid_credentials' });
+    const denied = { action: 'auth.sign_in', outcome: 'denied', user_id: departed.user.id };
+    expect(await auditOf(right)).toEqual([{ ...denied, detail: 'user_disabled; password_right' }]);
+    expect(await auditOf(wrong)).toEqual([{ ...denied, detail: 'user_disabled; password_wrong' }]);
+  });
+
   it('answers a wrong password and an unknown user alike, and audits both as denied', async () => {
     const wrongPassword = await signIn('demo-police-officer', 'not the password at all').expect(401);
     const unknownUser = await signIn('nobody-by-this-name', TEST_PASSWORD).expect(401);
@@ -91,7 +107,7 @@ describe('signing in', () => {
         action: 'auth.sign_in',
         outcome: 'denied',
         user_id: user('demo-police-officer').user.id,
-        detail: 'wrong_password_or_disabled',
+        detail: 'password_wrong',
       }),
     ]);
     expect(await auditOf(unknownUser)).toEqual([

@@ -56,7 +56,7 @@ it('signs in, refuses a wrong password, locks the account after repeated ones, a
     "SELECT request_id, outcome, detail FROM audit_events WHERE action = 'auth.sign_in' AND request_id LIKE 'svc-%' ORDER BY id",
   );
   expect(rows[0]).toMatchObject({ request_id: 'svc-1', outcome: 'allowed' });
-  expect(rows[1]).toMatchObject({ request_id: 'svc-wrong-0', outcome: 'denied', detail: 'wrong_password_or_disabled' });
+  expect(rows[1]).toMatchObject({ request_id: 'svc-wrong-0', outcome: 'denied', detail: 'password_wrong' });
   expect(rows.at(-1)).toMatchObject({ request_id: 'svc-2', outcome: 'denied', detail: 'account_locked' });
 });
 

@@ -36,6 +36,8 @@ test.each([
     'A document; the user may not remove the document',
   ],
   ['wrong_password_or_disabled', 'Wrong password, or the account is disabled'],
+  ['password_wrong', 'Wrong password'],
+  ['user_disabled; password_right', 'The user is disabled; their password was right'],
   [
     'oidc; identity_not_linked',
     'With the agency’s sign-in (OpenID Connect); the agency’s sign-in is linked to no user',
