@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { ApiDeps } from '../../api/app';
 import type { ServiceParts } from '../../app/services';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
@@ -128,6 +128,9 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
 export function browserPerFile(): () => Browser {
   let browser: Browser | undefined;
   beforeAll(async () => {
+    // Loaded here, not where this module is imported: most files that serve the console never open a browser, and
+    // playwright-core costs each of them about 0.4 s of CPU to load (jest loads a file's modules afresh).
+    const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
