@@ -131,14 +131,12 @@ export function auditedReadLimit(
   counts: RateCounts,
 ): (req: Request, res: Response, refused: boolean) => Promise<void> {
   const readLimit = limits.auditedReadsPerMinute ?? DEFAULT_RATE_LIMITS.auditedReadsPerMinute;
-  const refusedLimit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
+  const countRefusal = refusedReadCounter(limits, counts);
   return async (req, res, refused) => {
     const who = byUser(req, res);
-    const limit = refused ? refusedLimit : readLimit;
-    const { hits, windowEndsAt } = await counts.hit(
-      scopedKey(refused ? 'refused_read' : 'audited_read', who),
-      WINDOW_MS,
-    );
+    const { hits, windowEndsAt, limit } = refused
+      ? await countRefusal(who)
+      : { ...(await counts.hit(scopedKey('audited_read', who), WINDOW_MS)), limit: readLimit };
     if (hits > limit) {
       throw new AppError(
         'too_many_requests',
@@ -158,8 +156,17 @@ export function auditedReadLimit(
  * the same, with no row.
  */
 export function refusalAuditBudget(limits: RateLimits, counts: RateCounts): (userId: string) => Promise<boolean> {
-  const refusedLimit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
-  return async (userId) => (await counts.hit(scopedKey('refused_read', userId), WINDOW_MS)).hits <= refusedLimit;
+  const countRefusal = refusedReadCounter(limits, counts);
+  return async (userId) => {
+    const { hits, limit } = await countRefusal(userId);
+    return hits <= limit;
+  };
+}
+
+/** Counts one more refusal of this user (`who`, a user id) in their refused-reads budget, with that budget. */
+function refusedReadCounter(limits: RateLimits, counts: RateCounts) {
+  const limit = limits.refusedReadsPerMinute ?? DEFAULT_RATE_LIMITS.refusedReadsPerMinute;
+  return async (who: string) => ({ ...(await counts.hit(scopedKey('refused_read', who), WINDOW_MS)), limit });
 }
 
 /**
