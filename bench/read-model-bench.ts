@@ -262,9 +262,9 @@ export async function runReadBench(
 }
 
 /**
- * The token lookup our API makes before every request (db/tokens.ts authenticateToken: two rows by primary key, a
- * SHA-256 and a constant-time compare), called in this process as many at once as the HTTP runs keep connections
- * open, next to `SELECT 1` through the same pool: the difference is the lookup's own share.
+ * The token lookup our API makes before every request (db/tokens.ts authenticateToken: the token's row by primary
+ * key, a SHA-256 and a constant-time compare), called in this process as many at once as the HTTP runs keep
+ * connections open, next to `SELECT 1` through the same pool: the difference is the lookup's own share.
  */
 async function timeAuthentication(
   pool: Pool,

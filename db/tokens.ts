@@ -7,7 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { TOKEN_SHAPE } from '../core/token-format';
 import { prepared, type Queryable } from './pool';
-import { PRINCIPAL_COLUMNS, USER_FROM, principalFromRow, type Principal, type PrincipalRow } from './user-rows';
+import { principalFromRow, type Principal, type PrincipalRow } from './user-rows';
 
 export type TokenKind = 'api_key' | 'session' | 'calendar_feed';
 
@@ -72,13 +72,21 @@ export async function issueToken(
 ): Promise<IssuedToken> {
   const id = randomBytes(10).toString('hex').slice(0, 16);
   const secret = randomBytes(32).toString('base64url');
-  const insert = `INSERT INTO access_tokens (id, user_id, kind, label, secret_hash, expires_at)
-    VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ISSUED_COLUMNS}`;
+  // The user's principal is copied onto the token (migration 1797898000000 keeps it true): read from the user's row
+  // in the same statement, so a user that does not exist gets no token.
+  const insert = `INSERT INTO access_tokens
+      (id, user_id, username, agency_id, agency_kind, roles, user_disabled, kind, label, secret_hash, expires_at)
+    SELECT $1, u.id, u.username, u.agency_id, u.agency_kind, u.roles, u.disabled, $3, $4, $5, $6
+      FROM users u WHERE u.id = $2
+    RETURNING ${ISSUED_COLUMNS}`;
   const values = [id, options.userId, options.kind, options.label, sha256(secret), options.expiresAt];
+  const issued = ({ rows }: { rows: TokenRow[] }): IssuedToken => {
+    if (!rows[0]) throw new Error(`no user ${options.userId} to issue a token to`);
+    return { ...tokenFromRow(rows[0]), token: `rc_${id}_${secret}` };
+  };
   const { cap } = options;
   if (!cap) {
-    const { rows } = await pool.query<TokenRow>(insert, values);
-    return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+    return issued(await pool.query<TokenRow>(insert, values));
   }
   const client = await pool.connect();
   try {
@@ -90,9 +98,9 @@ export async function issueToken(
       [options.userId, options.kind, cap.now],
     );
     if (counted[0]!.live >= cap.max) throw new TokenCapError(cap.max);
-    const { rows } = await client.query<TokenRow>(insert, values);
+    const token = issued(await client.query<TokenRow>(insert, values));
     await client.query('COMMIT');
-    return { ...tokenFromRow(rows[0]!), token: `rc_${id}_${secret}` };
+    return token;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -117,19 +125,22 @@ function partsOf(token: string): { id: string; secret: string } | null {
 const opensAs = (row: { kind: TokenKind; secret_hash: Buffer }, secret: string, kinds: readonly TokenKind[]) =>
   kinds.includes(row.kind) && timingSafeEqual(row.secret_hash, sha256(secret));
 
+/** The principal a token's row carries, named as a user's row names it (principalFromRow). */
+const TOKEN_PRINCIPAL_COLUMNS = `t.user_id AS id, t.username, t.agency_id, t.agency_kind, t.roles`;
+
 /**
- * The token and its user, each by primary key (the user row carries its agency's kind). Run `prepared` (db/pool.ts):
- * planning costs more than running it. Only the principal's columns: each column formatted and parsed is a few
- * microseconds of a lookup that takes about fifty.
+ * The token and the principal it carries: one row by primary key. Run `prepared` (db/pool.ts): planning costs more
+ * than running it. Only the columns needed: each column formatted and parsed is a few microseconds of a lookup that
+ * takes about fifty.
  */
 const AUTHENTICATE_SQL = `
-SELECT ${PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
-  FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
- WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`;
+SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
+  FROM access_tokens t
+ WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT t.user_disabled`;
 
 /**
  * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled) of
- * one of `kinds` (by default those accepted as a bearer token): one prepared statement reading two rows by primary
+ * one of `kinds` (by default those accepted as a bearer token): one prepared statement reading one row by primary
  * key, which every authenticated request waits for. Nothing is written on that path: `last_used_at` is refreshed,
  * unawaited, only when it is a minute old.
  */
@@ -173,9 +184,9 @@ export async function refusedToken(
   const { rows } = await pool.query<
     PrincipalRow & { kind: TokenKind; secret_hash: Buffer; revoked: boolean; expired: boolean; disabled: boolean }
   >(
-    `SELECT ${PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.revoked_at IS NOT NULL AS revoked,
-            t.expires_at <= $2 AS expired, u.disabled_at IS NOT NULL AS disabled
-       FROM access_tokens t JOIN ${USER_FROM} ON u.id = t.user_id
+    `SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.revoked_at IS NOT NULL AS revoked,
+            t.expires_at <= $2 AS expired, t.user_disabled AS disabled
+       FROM access_tokens t
       WHERE t.id = $1`,
     [id, now],
   );

@@ -38,7 +38,7 @@ export interface UserRow extends PrincipalRow {
   disabled_at: string | null;
 }
 
-export const PRINCIPAL_COLUMNS = `u.id, u.username, u.agency_id, u.agency_kind, u.roles`;
+const PRINCIPAL_COLUMNS = `u.id, u.username, u.agency_id, u.agency_kind, u.roles`;
 export const USER_COLUMNS = `${PRINCIPAL_COLUMNS}, u.display_name,
   ${iso('u.created_at')} AS created_at, ${iso('u.disabled_at')} AS disabled_at`;
 export const USER_FROM = `users u`;
