@@ -114,15 +114,20 @@ export function canSeeStep(actor: Actor, step: Pick<Step, 'agencyId'>): boolean 
 
 /**
  * The steps the case's agency of their kind sees, whichever agency of the kind signed them: the identification, which
- * the police's own deadlines count from (its details are its day and path, no one's identity, and it has no note). A
- * police agency a case was transferred to sees it as the one that identified the survivor did; its documents stay
- * with the agency that added them (`canSeeStep`).
+ * the police's own deadlines count from (its details are its day and path, no one's identity, and it has no note); and
+ * the attorney's filings with the USCIS notices recorded on them (every step an advocate owns: the T visa's filing,
+ * receipt, bona fide determination, responses, decision and adjustment, the HHS certification request, the U-visa
+ * petition), which a survivor who changes attorney keeps: the new attorney of record answers the pending request for
+ * evidence and files the I-485 while T status lasts from the dates its predecessor recorded. An agency a case was
+ * transferred to sees them as the one before it did; their documents stay with the agency that added them
+ * (`canSeeStep`).
  */
-const SEEN_BY_THE_KIND_NOW: readonly StepKind[] = ['identification'];
+const seenByTheKindNow = (kind: StepKind): boolean =>
+  kind === 'identification' || STEP_CATALOGUE[kind].owner === 'advocate';
 
 /**
  * `canSeeStep`, on a case with these agencies now: also a step of a kind its agency of the step's kind sees whoever
- * signed it (`SEEN_BY_THE_KIND_NOW`), by that agency's people who see cases. What the case view, its timeline and a
+ * signed it (`seenByTheKindNow`), by that agency's people who see cases. What the case view, its timeline and a
  * step id asked for are judged by.
  */
 export function canSeeCaseStep(
@@ -131,7 +136,7 @@ export function canSeeCaseStep(
   step: Pick<Step, 'agencyId' | 'agencyKind' | 'kind'>,
 ): boolean {
   if (canSeeStep(actor, step)) return true;
-  return SEEN_BY_THE_KIND_NOW.includes(step.kind) && agencies[step.agencyKind] === actor.agencyId && seesCases(actor);
+  return seenByTheKindNow(step.kind) && agencies[step.agencyKind] === actor.agencyId && seesCases(actor);
 }
 
 /**
