@@ -63,17 +63,26 @@ function checkEvidenceRequest(ctx: SignOffContext) {
 }
 
 /**
- * A denial for not responding (`no_response`) cannot come before the response window of the notice it answers closed:
- * one decided (`decidedOn`, else the day it is recorded) on or before the latest notice's `respondBy` is refused,
- * naming decidedOn and the day the response was due. USCIS denies for no response only once that day passed (8 CFR
- * 103.2(b)(13)(i)); before it, the survivor could still respond, and the case would record a denial that cannot be.
+ * A denial for not responding (`no_response`) answers a notice the case records, and cannot come before its response
+ * window closed: one on a case with no request for evidence or notice of intent to deny recorded is refused, naming
+ * the reason (record the notice first, with its date to respond by, as the events happened); one decided
+ * (`decidedOn`, else the day it is recorded) on or before the latest notice's `respondBy` is refused, naming decidedOn
+ * and the day the response was due. USCIS denies for no response only once that day passed (8 CFR 103.2(b)(13)(i));
+ * before it, the survivor could still respond, and the case would record a denial that cannot be.
  */
 function checkNoResponseDenial(ctx: SignOffContext) {
   if (text(ctx.details, 'reason') !== 'no_response') return null;
   const notice = latestOfKind(ctx.state, 't_visa_evidence_response');
-  const respondBy = notice ? text(notice.details, 'respondBy') : '';
+  if (!notice)
+    return {
+      code: 'invalid_details' as const,
+      field: 'details.reason',
+      message:
+        'no request for evidence (RFE) or notice of intent to deny (NOID) is recorded on this case: record the notice first (the T visa decision\'s "Evidence requested", with the date to respond by), then a denial for not responding to it; or give the reason the denial states',
+    };
+  const respondBy = text(notice.details, 'respondBy');
   const decidedOn = text(ctx.details, 'decidedOn') || ctx.today;
-  if (!notice || respondBy === '' || decidedOn > respondBy) return null;
+  if (respondBy === '' || decidedOn > respondBy) return null;
   const words = NOTICE_WORDS[text(notice.details, 'notice') === 'noid' ? 'noid' : 'rfe'];
   return dateOrder(
     'decidedOn',

@@ -259,6 +259,31 @@ describe('T visa', () => {
     expect(early?.message).toContain('after 2026-09-26, the day the response to a request for evidence (RFE) was due');
   });
 
+  it('refuses a denial for no response on a case that records no RFE or NOID, naming the reason', () => {
+    const state = awaitingDecision();
+    const denial = (reason: string) =>
+      refusal(state, 't_visa_decision-1', 'denied', { reason, decidedOn: '2026-11-01' }, noon('2026-11-02'));
+    expect(denial('no_response')).toMatchObject({
+      code: 'invalid_details',
+      field: 'details.reason',
+      message: expect.stringMatching(
+        /^no request for evidence \(RFE\) or notice of intent to deny \(NOID\) is recorded on this case: record the notice first/,
+      ) as unknown,
+    });
+    expect(denial('not_a_victim')).toBeNull();
+    // Once the notice is recorded and its date to respond by has passed, the same denial is taken.
+    const noticed = sign(state, 't_visa_decision-1', 'evidence_requested', rfe('2026-09-26'), noon('2026-07-03'));
+    expect(
+      refusal(
+        noticed,
+        't_visa_decision-1',
+        'denied',
+        { reason: 'no_response', decidedOn: '2026-11-01' },
+        noon('2026-11-02'),
+      ),
+    ).toBeNull();
+  });
+
   describe('a denial and the certification request the bona fide determination opened', () => {
     const withdrawing = (state: CaseState): CaseState => ({ ...state, deniedVisaWithdrawsCertification: true });
     // The day after the bona fide determination: the request's reminders are all still to come.
