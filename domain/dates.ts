@@ -53,6 +53,20 @@ const DATE_EXPECTED = `expected a date between ${EARLIEST_DATE} and ${LATEST_DAT
 const INSTANT_EXPECTED = `expected an instant between ${EARLIEST_DATE} and ${LATEST_DATE} (UTC) with an offset, as 2026-11-23T08:00:00Z`;
 const BOUND_EXPECTED = `${DATE_EXPECTED}, or an instant within those days with an offset, as 2026-11-23T08:00:00Z`;
 
+/**
+ * An instant whose offset's `+` came as a space (`2026-11-23T08:00:00 01:00`): what a URL's query makes of `+01:00`
+ * typed into it as it is, since a query reads `+` as a space. "with an offset" alone would puzzle whoever sent one.
+ */
+const OFFSET_PLUS_AS_SPACE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)? \d{2}:\d{2}$/;
+
+/** `expected`, and for an offset whose `+` came as a space, how to send it. */
+const offsetPlusSaid =
+  (expected: string) =>
+  ({ input }: { input?: unknown }): string =>
+    typeof input === 'string' && OFFSET_PLUS_AS_SPACE.test(input)
+      ? `${expected}: the + of its offset came as a space, as a URL's query reads a +: send it as %2B (2026-11-23T08:00:00%2B01:00), or the instant in UTC with Z`
+      : expected;
+
 /** A calendar date in the accepted range; `z.iso.date` already refuses days a month does not have. */
 export const isoDateSchema = onFirstUse(() =>
   z.iso
@@ -63,7 +77,7 @@ export const isoDateSchema = onFirstUse(() =>
 
 /** An ISO-8601 instant with an offset that falls, in UTC, on a day of the accepted range. */
 export const instantSchema = onFirstUse(() =>
-  z.iso.datetime({ offset: true, message: INSTANT_EXPECTED, abort: true }).refine((instant) => {
+  z.iso.datetime({ offset: true, error: offsetPlusSaid(INSTANT_EXPECTED), abort: true }).refine((instant) => {
     // Compared as numbers: an offset moves the instant across a day, and Date.parse never throws (NaN fails).
     const at = Date.parse(instant);
     return at >= Date.parse(startOfDay(EARLIEST_DATE)) && at < Date.parse(endOfDay(LATEST_DATE));
@@ -73,7 +87,7 @@ export const instantSchema = onFirstUse(() =>
 /** A bound of a time filter: a calendar day (its start, UTC) or an exact instant. */
 export const instantBoundSchema = onFirstUse(() =>
   z
-    .union([instantSchema(), isoDateSchema()], { error: BOUND_EXPECTED })
+    .union([instantSchema(), isoDateSchema()], { error: offsetPlusSaid(BOUND_EXPECTED) })
     .describe(`a calendar date (its start, UTC) or an instant with an offset, ${EARLIEST_DATE} to ${LATEST_DATE}`),
 );
 

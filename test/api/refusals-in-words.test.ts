@@ -177,6 +177,31 @@ test('a list parameter, repeated for each value, is never told to be sent once; 
   ]);
 });
 
+test("an instant's offset typed into a URL as +01:00, which the query reads as a space, is told how to send it", async () => {
+  // As an integrator's script or curl writes it: `+` unencoded, read by every query parser as a space.
+  const said = "the + of its offset came as a space, as a URL's query reads a +: send it as %2B";
+  const asked = [
+    ['demo-coordinator', '/api/cases?openedFrom=2026-12-01T08:00:00+01:00', 'openedFrom'],
+    ['demo-coordinator', '/api/steps?dueBefore=2026-12-01T08:00:00.000+05:30', 'dueBefore'],
+    ['demo-coordinator', '/api/steps?dueAfter=2026-12-01&dueAfterExcept=2026-12-01T08:00:00+01:00', 'dueAfterExcept.0'],
+    ['demo-supervisor', '/api/audit?from=2026-12-01T08:00:00+00:00', 'from'],
+  ] as const;
+  for (const [user, url, field] of asked) {
+    const res = await request(stack.app).get(url).set(stack.users[user]!.headers);
+    const errors = (res.body as Refusal).errors ?? [];
+    expect([url, res.status, errors.map((e) => e.field)]).toEqual([url, 400, [field]]);
+    expect(errors[0]!.message).toContain(said);
+  }
+  // Sent as it says, each is taken; a bound that is wrong otherwise is not told of a +.
+  for (const [user, url] of asked)
+    await request(stack.app).get(url.replace('+', '%2B')).set(stack.users[user]!.headers).expect(200);
+  const other = await request(stack.app)
+    .get('/api/cases?openedFrom=2026-12-01T08:00:00')
+    .set(stack.users['demo-coordinator']!.headers)
+    .expect(400);
+  expect((other.body as Refusal).errors![0]!.message).not.toContain('%2B');
+});
+
 /** zod's own wording, which says what the validator met, not what the field must be. */
 const ZOD_WORDING =
   /Invalid input|Invalid option|Invalid (string|email|url|uuid|date|ISO|element|key)|expected \w+, received|Too (small|big)|[<>]=|Unrecognized key|Invalid value/i;
