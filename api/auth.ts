@@ -48,11 +48,9 @@ export function authenticate(
     const token = BEARER.exec(header)?.[1];
     const found = token === undefined ? null : await access.authenticate(token);
     if (!found) {
-      if (token !== undefined) await auditRefusedToken(access, refusals, req, token);
-      throw new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
-        code: 'invalid_token',
-        headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
-      });
+      const refused = token === undefined ? null : await access.refusedToken(token);
+      if (refused) await auditRefusedToken(refusals, req, refused);
+      throw tokenNotValid(refused);
     }
     const { user, tokenId } = found;
     const actor: Actor = {
@@ -68,20 +66,44 @@ export function authenticate(
   };
 }
 
+type RefusedToken = NonNullable<Awaited<ReturnType<AccessService['refusedToken']>>>;
+
+/**
+ * The 401 of a bearer token that opens nothing. One of ours sent with its right secret once expired says so and when,
+ * as RFC 6750 words it (`error_description`): a script's API key runs out on a day its log should name, not among
+ * typos ("malformed, unknown"), and whoever holds the secret was told that day when the key was made. Revoked, or its
+ * user disabled, it says no more than any token that is not valid: that the person left is not the holder's to learn.
+ */
+function tokenNotValid(refused: RefusedToken | null): AppError {
+  if (refused?.why === 'expired') {
+    const at = refused.expiresAt.toISOString();
+    return new AppError(
+      'unauthenticated',
+      refused.kind === 'api_key'
+        ? `This API key expired at ${at}: its user makes a new one (POST /api/tokens) for the script to send instead.`
+        : `This session expired at ${at}: sign in again.`,
+      {
+        code: 'invalid_token',
+        headers: {
+          'WWW-Authenticate': `${CHALLENGE}, error="invalid_token", error_description="The access token expired"`,
+        },
+      },
+    );
+  }
+  return new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
+    code: 'invalid_token',
+    headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
+  });
+}
+
 /**
  * A denial the trail records (README "The audit trail"): a token of ours, its secret right, that no longer opens
  * anything (a revoked API key a script still sends, a disabled user's session) names itself, its user and why, the
  * route and the case its path names (by id, and only an id of a case's shape), so a supervisor sees whose revoked key
  * is still in use and on what. A token no one was given names no one and leaves no row: anyone could send one.
  */
-async function auditRefusedToken(
-  access: Pick<AccessService, 'refusedToken'>,
-  refusals: RefusedTokenAudit,
-  req: Request,
-  token: string,
-): Promise<void> {
-  const refused = await access.refusedToken(token);
-  if (!refused || !(await refusals.withinBudget(refused.user.id))) return;
+async function auditRefusedToken(refusals: RefusedTokenAudit, req: Request, refused: RefusedToken): Promise<void> {
+  if (!(await refusals.withinBudget(refused.user.id))) return;
   const caseId = (req.params as { caseId?: string }).caseId;
   const route = (req.route as { path?: unknown } | undefined)?.path;
   await refusals.record({

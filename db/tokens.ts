@@ -177,14 +177,28 @@ export async function refusedToken(
   token: string,
   now: Date,
   kinds: readonly TokenKind[],
-): Promise<{ tokenId: string; user: Principal; why: 'revoked' | 'expired' | 'its user disabled' } | null> {
+): Promise<{
+  tokenId: string;
+  kind: TokenKind;
+  /** When it expires or expired: said to whoever still sends an expired one (api/auth.ts). */
+  expiresAt: Date;
+  user: Principal;
+  why: 'revoked' | 'expired' | 'its user disabled';
+} | null> {
   const parts = partsOf(token);
   if (!parts) return null;
   const { id, secret } = parts;
   const { rows } = await pool.query<
-    PrincipalRow & { kind: TokenKind; secret_hash: Buffer; revoked: boolean; expired: boolean; disabled: boolean }
+    PrincipalRow & {
+      kind: TokenKind;
+      secret_hash: Buffer;
+      expires_at: Date;
+      revoked: boolean;
+      expired: boolean;
+      disabled: boolean;
+    }
   >(
-    `SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.revoked_at IS NOT NULL AS revoked,
+    `SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.expires_at, t.revoked_at IS NOT NULL AS revoked,
             t.expires_at <= $2 AS expired, t.user_disabled AS disabled
        FROM access_tokens t
       WHERE t.id = $1`,
@@ -193,7 +207,7 @@ export async function refusedToken(
   const row = rows[0];
   if (!row || !opensAs(row, secret, kinds)) return null;
   const why = row.revoked ? 'revoked' : row.expired ? 'expired' : row.disabled ? 'its user disabled' : null;
-  return why && { tokenId: id, user: principalFromRow(row), why };
+  return why && { tokenId: id, kind: row.kind, expiresAt: row.expires_at, user: principalFromRow(row), why };
 }
 
 /** One page of a user's tokens; `nextCursor` is the last one's id, the position the next page starts after. */

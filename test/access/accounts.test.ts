@@ -157,16 +157,34 @@ describe('signing in', () => {
     await signIn('leaving-officer', password).expect(401);
   });
 
-  it('refuses an expired session with invalid_token', async () => {
-    const { token } = await issueToken(stack.pool, {
-      userId: user('demo-advocate').user.id,
-      kind: 'session',
-      label: 'expired',
-      expiresAt: new Date(Date.now() - 1000),
+  it('refuses an expired session or API key with invalid_token, saying it expired and when to whoever holds it', async () => {
+    const expiresAt = new Date(Date.now() - 1000);
+    const expired = (kind: 'session' | 'api_key') =>
+      issueToken(stack.pool, { userId: user('demo-advocate').user.id, kind, label: 'expired', expiresAt });
+    const said = '"The access token expired"';
+    const answered = async (token: string) => {
+      const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
+      expect(res.body).toMatchObject({ status: 401, code: 'invalid_token' });
+      return { detail: (res.body as { detail: string }).detail, challenge: res.headers['www-authenticate'] };
+    };
+    expect(await answered((await expired('session')).token)).toEqual({
+      detail: `This session expired at ${expiresAt.toISOString()}: sign in again.`,
+      challenge: `Bearer realm="relief-cases", error="invalid_token", error_description=${said}`,
     });
-    const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
-    expect(res.body).toMatchObject({ status: 401, code: 'invalid_token' });
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="relief-cases", error="invalid_token"$/);
+    // A nightly sync's key runs out on a day: its log says so, not "malformed, unknown, expired or revoked".
+    const key = await expired('api_key');
+    expect(await answered(key.token)).toEqual({
+      detail: `This API key expired at ${expiresAt.toISOString()}: its user makes a new one (POST /api/tokens) for the script to send instead.`,
+      challenge: `Bearer realm="relief-cases", error="invalid_token", error_description=${said}`,
+    });
+    // Its id with another secret is no one's key, and revoked it is one that opens nothing: told no more of either.
+    const generic = {
+      detail: 'The token is not valid: malformed, unknown, expired or revoked.',
+      challenge: 'Bearer realm="relief-cases", error="invalid_token"',
+    };
+    expect(await answered(`rc_${key.id}_${randomBytes(32).toString('base64url')}`)).toEqual(generic);
+    await request(stack.app).post(`/api/tokens/${key.id}/revoke`).set(user('demo-advocate').headers).expect(200);
+    expect(await answered(key.token)).toEqual(generic);
   });
 
   it('signs out by revoking the session it is called with', async () => {
