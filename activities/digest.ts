@@ -226,6 +226,12 @@ export function createDigestActivities(deps: DigestDeps) {
           const section = digestSection(deadline.kind, deadline.at, { ...window, deadlineZones: countedIn }, deadline);
           return section ? [{ ...deadline, section }] : [];
         });
+        // Whom to follow up with for each step another agency owes, as its escalation names them.
+        const owners = new Map<string, { name: string; email: string | null }>();
+        for (const ownerId of new Set(items.map((item) => item.owedBy))) {
+          const owner = ownerId === null || ownerId === agency.agencyId ? null : await findAgency(client, ownerId);
+          if (owner) owners.set(owner.id, { name: owner.name, email: owner.email });
+        }
         const broughtUpToDate = await claimPassedNoticesFor(client, agency.agencyId, input.date);
         if (items.length === 0 && broughtUpToDate.length === 0) {
           logger?.info({ agencyId: agency.agencyId, date: input.date }, 'daily digest: nothing to send today');
@@ -238,6 +244,7 @@ export function createDigestActivities(deps: DigestDeps) {
           asOf: new Date(window.asOf).toISOString(),
           deadlineZones,
           items,
+          owners,
           broughtUpToDate,
           publicBaseUrl: deps.publicBaseUrl,
         });

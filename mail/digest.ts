@@ -10,6 +10,7 @@ import { deadlineZone, dueWordingFor, formatCalendarDay, zoneNameOf, zonesCounte
 import { localDateOf } from '../core/time-zones';
 import { addDays, lastValidDay, type IsoDate } from '../domain/dates';
 import {
+  agencyToChase,
   caseLink,
   consoleLink,
   dueWordsFor,
@@ -56,6 +57,11 @@ export interface DigestFacts {
    */
   deadlineZones?: readonly string[];
   items: DigestItem[];
+  /**
+   * The agencies that owe listed steps other than the recipient, by id (a coordinating agency's are all another's):
+   * each such line names the agency and its address, whom to follow up with, as an escalation does.
+   */
+  owners?: ReadonlyMap<string, { name: string; email: string | null }>;
   /** The notices of what passed it carries instead of their emails (activities/digest.ts), one line per case. */
   broughtUpToDate?: readonly PassedNotice[];
   publicBaseUrl: string;
@@ -72,7 +78,22 @@ function line(item: DigestItem, facts: DigestFacts): string {
     item.kind === 'due'
       ? `${stepLabel(item.stepKind)}, ${dueWordsFor(item.at, item.stepKind, timeZone, deadlineZones, new Date(facts.asOf), 'instead', item.dueOnADay)}`
       : `${stepLabel(item.stepKind)}: ${windowLabel(item.about)} until ${formatCalendarDay(lastValidDay(item.at))}`;
-  return `  - ${sectionLabel(item, facts)}: ${what}`;
+  const owner = item.owedBy === null ? undefined : facts.owners?.get(item.owedBy);
+  return `  - ${sectionLabel(item, facts)}: ${what}${owner ? ` (owed by ${agencyToChase(owner)})` : ''}`;
+}
+
+/**
+ * What the digest replaces: the reminders of the agency's own steps. Those of a step another agency owes go to that
+ * agency whatever this digest lists (a coordinating agency's digest lists only such steps), which it says.
+ */
+function replacesWords(facts: DigestFacts): string {
+  const stillSent = "escalations and notices of a minor's 24-hour deadline still are.";
+  if (!facts.items.some((item) => item.owedBy !== null && facts.owners?.has(item.owedBy)))
+    return `Reminders of these steps are not sent one by one while your agency receives this digest; ${stillSent}`;
+  return (
+    'A step another agency owes names that agency and its address: its reminders go to that agency. Reminders of ' +
+    `your agency's own steps are not sent one by one while your agency receives this digest; ${stillSent}`
+  );
 }
 
 /**
@@ -150,8 +171,7 @@ export function renderDigest(facts: DigestFacts): RenderedEmail {
     '',
     // The zone as the console names it beside a time ("CST", "Pago Pago time"), on the digest's morning, not its id.
     `Your daily digest for ${formatCalendarDay(facts.date)} (${zoneNameOf(new Date(facts.asOf), facts.timeZone)}): ${counts.join(', ')}.`,
-    'Reminders of these steps are not sent one by one while your agency receives this digest; escalations and ' +
-      "notices of a minor's 24-hour deadline still are.",
+    replacesWords(facts),
     ...cases.flatMap((items) => [
       '',
       `Case ${items[0]!.caseReference}: ${caseLink(facts.publicBaseUrl, items[0]!.caseId)}`,

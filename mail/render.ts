@@ -400,6 +400,13 @@ function owedOf(facts: NotificationFacts): { words: string; overdue: boolean } |
 const actBy = (owed: { overdue: boolean } | undefined) =>
   owed?.overdue ? 'Make it now' : owed ? 'Make it by then' : 'Make it by the date on the case page';
 
+/**
+ * An agency to follow up with and how, as the console's lists say it ("Contact <agency>: <address>"): an escalation's
+ * "Please follow up with …", and a digest line's "owed by …" for a step another agency owes.
+ */
+export const agencyToChase = (agency: { name: string; email: string | null }): string =>
+  `${agency.name}${agency.email ? `: ${agency.email}` : ''}`;
+
 function headline(
   facts: NotificationFacts,
   step: string,
@@ -468,8 +475,7 @@ function headline(
       const owner =
         acting?.name ??
         (isStepKind(facts.stepKind) ? agencyKindInProse(STEP_CATALOGUE[facts.stepKind].owner) : 'the owning agency');
-      // Whom to chase and how, as the console's lists say it ("Contact <agency>: <address>").
-      const chase = acting ? `${acting.name}${acting.email ? `: ${acting.email}` : ''}` : 'the agency that must act';
+      const chase = acting ? agencyToChase(acting) : 'the agency that must act';
       return {
         // The due date named as such, as the lead does: "overdue since" it would be a day early for a deadline that is
         // a day, which passes as that day ends (the other emails' "overdue since 7 Dec 2026" for a step due 6 Dec).

@@ -222,3 +222,36 @@ test("the end of the benefits an HHS certification opened is a deadline of the a
     ),
   ).toBe(date);
 });
+
+test("a coordinating agency's digest names the agency that owes each step and its address, as an escalation does", async () => {
+  const opened = await projected(null);
+  const cpRequest = opened.steps.find((step) => step.id === 'cp_request-1')!;
+  // Due 14 days from NOW: in the digest's week 5 days before.
+  expect(cpRequest.dueAt).toBe('2026-06-15T12:00:00.000Z');
+  await seedDemoAgencies(db.pool);
+  await db.pool.query(`UPDATE agencies SET daily_digest = true, time_zone = 'UTC' WHERE id = ANY($1)`, [
+    [DEMO_AGENCIES.coordinator, DEMO_AGENCIES.law_enforcement],
+  ]);
+  const digest = createDigestActivities({ pool: db.pool, publicBaseUrl: 'http://127.0.0.1:3000' });
+  const digestOf = async (agencyId: string) => {
+    const key = await digest.composeDigest({ agencyId, date: '2026-06-10' });
+    return (key && (await findNotification(db.pool, key)))?.bodyText ?? '';
+  };
+  // The lines of this case alone: other tests' cases share the database.
+  const linesOfTheCase = (text: string) => text.split(`Case ${opened.reference}: `)[1]!.split('\n\n')[0]!;
+
+  // The task force chases the police for the CP request: it is told whom, and how to reach them.
+  const coordinators = await digestOf(DEMO_AGENCIES.coordinator);
+  expect(linesOfTheCase(coordinators)).toContain(
+    '  - Due this week: Continued Presence request, due 15 Jun 2026 (owed by Demo City Police Department ' +
+      '(fictitious): trafficking-unit@police.example.gov)',
+  );
+  // And not that the police's reminders stopped: the digest replaces its own reminders only.
+  expect(coordinators).toContain('A step another agency owes names that agency and its address');
+  expect(coordinators).not.toContain('Reminders of these steps are not sent one by one');
+  // The police's own step names no one: it is theirs.
+  const polices = await digestOf(DEMO_AGENCIES.law_enforcement);
+  expect(linesOfTheCase(polices)).toMatch(/^ {2}- Due this week: Continued Presence request, due 15 Jun 2026$/m);
+  expect(polices).not.toContain('owed by');
+  expect(polices).toContain('Reminders of these steps are not sent one by one while your agency receives this digest');
+});
