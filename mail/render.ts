@@ -402,10 +402,13 @@ const actBy = (owed: { overdue: boolean } | undefined) =>
 
 /**
  * An agency to follow up with and how, as the console's lists say it ("Contact <agency>: <address>"): an escalation's
- * "Please follow up with …", and a digest line's "owed by …" for a step another agency owes.
+ * "Please follow up with …", and a digest line's "owed by …" for a step another agency owes. One without a notification
+ * address is said to be so: its reminders reached it in the console alone, so it may not know the step is late.
  */
 export const agencyToChase = (agency: { name: string; email: string | null }): string =>
-  `${agency.name}${agency.email ? `: ${agency.email}` : ''}`;
+  agency.email
+    ? `${agency.name}: ${agency.email}`
+    : `${agency.name}, which has no notification address: its reminders reach it in the console only, never by email`;
 
 function headline(
   facts: NotificationFacts,

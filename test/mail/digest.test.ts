@@ -298,3 +298,28 @@ test('a digest lists at most EMAIL_LISTED of each section and of the cases broug
       'timeline what had passed.',
   );
 });
+
+test('a step another agency owes names it, and says so when it has no address its reminders could reach', () => {
+  const text = renderDigest({
+    agencyName: 'Metro Task Force',
+    date: '2026-12-05',
+    timeZone: CHICAGO,
+    asOf: MORNING,
+    items: [
+      { ...overdue('cp_decision', '2026-12-04T07:40:00.000Z'), owedBy: 'ice-west' },
+      { ...overdue('cp_request', '2026-12-04T07:40:00.000Z'), owedBy: 'city-police' },
+    ],
+    owners: new Map([
+      ['ice-west', { name: 'ICE West Field Office', email: null }],
+      ['city-police', { name: 'City Police', email: 'desk@city-police.example' }],
+    ]),
+    publicBaseUrl: 'https://relief.example.org',
+  }).text;
+  expect(text).toContain(
+    '  - Overdue: Continued Presence request, due 4 Dec 2026 (owed by City Police: desk@city-police.example)',
+  );
+  expect(text).toContain(
+    '  - Overdue: Continued Presence decision, due 4 Dec 2026 (owed by ICE West Field Office, which has no ' +
+      'notification address: its reminders reach it in the console only, never by email)',
+  );
+});

@@ -146,6 +146,19 @@ describe('renderNotification', () => {
     expect(text).toContain('Please follow up with ICE CCHT Continued Presence Unit: cp-unit@ice.example.');
   });
 
+  it('says when the agency that must act has no notification address, so its reminders were never emailed', () => {
+    const { text } = renderNotification({
+      ...facts,
+      kind: 'escalation',
+      agencyName: 'Metro Task Force',
+      actingAgency: { name: 'ICE West Field Office', email: null },
+    });
+    expect(text).toContain(
+      'Please follow up with ICE West Field Office, which has no notification address: its reminders reach it in ' +
+        'the console only, never by email.',
+    );
+  });
+
   it.each(['due', 'expiry_reminder', 'expired'] as const)('words a %s notice with its own subject', (kind) => {
     const { subject } = renderNotification({ ...facts, kind });
     expect(subject).toContain('Continued Presence decision');
