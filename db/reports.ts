@@ -82,6 +82,25 @@ const dayInPeriod = (day: string) =>
 /** Not settled at the period's end ($4, the end or now): completion, cancellation and lapse all set completed_at. */
 const openAtEnd = (s: string) => `(${s}.opened_at < $4 AND (${s}.completed_at IS NULL OR ${s}.completed_at >= $4))`;
 
+/**
+ * The agency that had the step `s` at the instant `at` (a timestamp expression), where the step's own agency is the one
+ * it has now: a transfer moves the pending steps of its kind to the new agency and leaves the settled ones
+ * (README, "Transferring a case"), so a step still pending when a transfer of its kind was made at or after `at` was the
+ * agency's that transfer moved the case from (the first such transfer's; "law_enforcement transferred from demo-police
+ * to new-police (moved_jurisdiction)", domain/transfers.ts `transferSummary`). A LEFT JOIN LATERAL naming `as`; read it
+ * with `heldThen`. Without it a past period's figure of a state (overdue or pending at its end, a minor's notice missed)
+ * went to an agency the case reached only later.
+ */
+const heldAt = (s: string, at: string, as: string) => `LEFT JOIN LATERAL (
+    SELECT true AS moved, nullif(substring(x.summary from '^\\w+ transferred from (\\S+) to '), 'null') AS agency_id
+    FROM case_timeline x
+    WHERE x.case_id = ${s}.case_id AND x.type = 'case.transferred'
+      AND starts_with(x.summary, ${s}.agency_kind || ' transferred from ')
+      AND x.at >= ${at} AND (${s}.completed_at IS NULL OR x.at < ${s}.completed_at)
+    ORDER BY x.seq LIMIT 1) ${as} ON true`;
+/** The agency `heldAt` found for the step `s`: the one a later transfer moved it from, else its own. */
+const heldThen = (s: string, as: string) => `CASE WHEN ${as}.moved THEN ${as}.agency_id ELSE ${s}.agency_id END`;
+
 /** The close reasons that say a case was never one of its own: left out of every figure (README, "Compliance report"). */
 const NOT_A_CASE = ['duplicate', 'opened_in_error'] as const satisfies readonly CloseReason[];
 
@@ -128,9 +147,11 @@ facts (agency_id, metric, value, met) AS (
   UNION ALL
   -- A minor not yet notified whose 24 hours are not over ($6, now) is no failure yet: counted apart, until notified or
   -- until those hours are over.
-  SELECT n.agency_id, CASE WHEN ${stillWithin24h} THEN 'minor_notification_within_24h' ELSE 'minor_notification' END,
+  -- Counted for the agency that owed the notice when the 24 hours ended, not one the case was transferred to later.
+  SELECT ${heldThen('n', 'owed')}, CASE WHEN ${stillWithin24h} THEN 'minor_notification_within_24h' ELSE 'minor_notification' END,
          NULL, CASE WHEN NOT ${stillWithin24h} THEN ${notifiedWithin24h} END
   FROM ident i JOIN st n ON n.case_id = i.case_id AND n.kind = 'hhs_minor_notification'
+       ${heldAt('n', "i.at + interval '24 hours'", 'owed')}
   WHERE i.path = 'minor' AND ${dayInPeriod('i.day')}
   UNION ALL
   -- Dated by the decision's or letter's own day (grantedOn, issuedOn, decidedOn), else the day it was recorded where
@@ -172,15 +193,19 @@ facts (agency_id, metric, value, met) AS (
   SELECT agency_id, CASE status WHEN 'declined' THEN 'declaration_declined' ELSE 'declaration_signed' END, NULL, NULL
   FROM st s WHERE kind = 'le_declaration' AND outcome IS NOT NULL AND ${dayInPeriod(signedDay('s', 'signedOn', 'decidedOn'))}
   UNION ALL
-  SELECT agency_id, 'declaration_pending', NULL, NULL FROM st s WHERE kind = 'le_declaration' AND ${openAtEnd('s')}
+  -- A state at the end, and an alarm when it was raised, for the agency that had the step then.
+  SELECT ${heldThen('s', 'held')}, 'declaration_pending', NULL, NULL
+  FROM st s ${heldAt('s', '$4', 'held')} WHERE kind = 'le_declaration' AND ${openAtEnd('s')}
   UNION ALL
-  SELECT s.agency_id, CASE t.type WHEN 'alarm.escalation' THEN 'escalation' ELSE 'reminder' END, NULL, NULL
+  SELECT ${heldThen('s', 'held')}, CASE t.type WHEN 'alarm.escalation' THEN 'escalation' ELSE 'reminder' END, NULL, NULL
   FROM scoped c JOIN case_timeline t ON t.case_id = c.id
        JOIN case_steps s ON s.case_id = t.case_id AND s.step_id = t.step_id
+       ${heldAt('s', 't.at', 'held')}
   WHERE t.type IN ('alarm.reminder', 'alarm.due', 'alarm.expiry_reminder', 'alarm.expired', 'alarm.escalation')
     AND ${inPeriod('t.at')}
   UNION ALL
-  SELECT agency_id, 'overdue_at_end', NULL, NULL FROM st s WHERE ${overdueSql('$4')} AND ${openAtEnd('s')}
+  SELECT ${heldThen('s', 'held')}, 'overdue_at_end', NULL, NULL
+  FROM st s ${heldAt('s', '$4', 'held')} WHERE ${overdueSql('$4')} AND ${openAtEnd('s')}
 ),
 figures AS (
   SELECT GROUPING(agency_id) = 1 AS overall, agency_id, metric, count(*)::integer AS n,
