@@ -8347,7 +8347,7 @@ export interface operations {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -8360,7 +8360,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -8372,7 +8372,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;
@@ -8403,7 +8403,7 @@ export interface operations {
                                 adult: number;
                                 minor: number;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             certificationRequestToLetterDays: {
                                 median: number | null;
                                 n: number;
@@ -8416,7 +8416,7 @@ export interface operations {
                                 /** @description count / of, 0 to 1 */
                                 share: number | null;
                             };
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             cpRequestToDecisionDays: {
                                 median: number | null;
                                 n: number;
@@ -8428,7 +8428,7 @@ export interface operations {
                                 signed: number;
                             };
                             escalationsRaised: number;
-                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases */
+                            /** @description calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases */
                             identificationToTVisaFilingDays: {
                                 median: number | null;
                                 n: number;

@@ -34,7 +34,7 @@ const share = z
 const durations = z
   .object({ n: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() })
   .describe(
-    "calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's UTC date), over n cases",
+    "calendar days between the two events' dates (an identification's own day, its identifiedOn; a T-visa filing's, CP decision's or certification letter's own day as its sign-off gives it, else the day it was recorded where its agency works; a request's, the day it reached the deciding agency where that agency works), over n cases",
   );
 const figures = {
   casesOpened: z
