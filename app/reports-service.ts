@@ -7,7 +7,8 @@ import type { Pool } from 'pg';
 import type { Clock } from '../core/clock';
 import { complianceFigures, type MetricRow, type ReportMetric } from '../db/reports';
 import { seenStepsAgency } from '../domain/access';
-import { addDays, startOfDay, type IsoDate } from '../domain/dates';
+import { addDays, latestDayAt, startOfDay, type IsoDate } from '../domain/dates';
+import { AppError } from '../core/errors';
 import type { Actor, AgencyKind } from '../domain/types';
 
 export interface ReportsDeps {
@@ -110,6 +111,18 @@ export function createReportsService(deps: ReportsDeps) {
      */
     async compliance(actor: Actor, period: { from: IsoDate; to: IsoDate }): Promise<ComplianceReport> {
       const now = await deps.now();
+      // A period not begun anywhere has nothing in it yet, and its figures of a state at its end would be today's:
+      // 2027's first quarter read on 7 Dec 2026 gave the declarations pending and steps overdue of that day.
+      if (period.from > latestDayAt(now.toISOString()))
+        throw new AppError('bad_request', 'The period has not begun.', {
+          code: 'invalid_query',
+          fields: [
+            {
+              field: 'from',
+              message: `the period has not begun: ${period.from} is after today, and a figure of the period's end (declarations pending, steps overdue) cannot be known before it`,
+            },
+          ],
+        });
       const rows = await complianceFigures(deps.pool, {
         participantAgencyId: actor.agencyId,
         stepAgencyId: seenStepsAgency(actor),

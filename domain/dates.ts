@@ -126,7 +126,7 @@ export function earliestDayAt(instant: Instant): IsoDate {
 }
 
 /** The latest day any zone is in at an instant (Kiribati's): no agency's day of that moment is later. */
-function latestDayAt(instant: Instant): IsoDate {
+export function latestDayAt(instant: Instant): IsoDate {
   return dateOf(new Date(Date.parse(instant) + AHEAD_OF_UTC_AT_MOST_MS).toISOString());
 }
 

@@ -14,7 +14,9 @@ const MAX_YEARS = 5;
 
 export const ComplianceQuerySchema = z
   .strictObject({
-    from: isoDateSchema().describe('the first day of the period (UTC), YYYY-MM-DD'),
+    from: isoDateSchema().describe(
+      'the first day of the period (UTC), YYYY-MM-DD; one after the day it is anywhere (a period not yet begun) is refused',
+    ),
     to: isoDateSchema().describe('the last day of the period (UTC), included, YYYY-MM-DD'),
     format: z.enum(['json', 'csv']).default('json').describe('csv: the table for publication, small cells suppressed'),
   })
