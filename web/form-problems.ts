@@ -218,6 +218,9 @@ function filterErrorsInWords(errors: Record<string, string>): Record<string, str
     if (range) return `Enter a real date between ${formatCalendarDay(range[1]!)} and ${formatCalendarDay(range[2]!)}`;
     // A period that ends before it starts (the report's last day before its first).
     if (/must not be before/i.test(message)) return 'The last day must be on or after the first day';
+    // A report's period not begun yet (its first day after today).
+    if (/has not begun/i.test(message))
+      return 'The first day must be today or earlier: a period that has not begun has nothing to report yet';
     const own = FILTER_WORDS[name];
     if (own) return own;
     // A value the list's menu never offers: an address edited by hand, or one kept from an older version.

@@ -84,6 +84,12 @@ test('a value no menu offers, a page size and a stale page link are each refused
       'to',
       /^Last day: The last day must be on or after/,
     ],
+    [
+      '/reports?from=2199-01-01&to=2199-03-31',
+      'Compliance report',
+      'from',
+      /^First day: The first day must be today or earlier: a period that has not begun has nothing to report yet$/,
+    ],
   ];
   for (const [address, title, field, words] of cases) {
     expect([address, (await page.goto(`${suite.base}${address}`))?.status()]).toEqual([address, 400]);
