@@ -85,7 +85,7 @@ export function reportRoutes(deps: ApiDeps): Route[] {
       path: '/api/reports/compliance',
       tag: 'reports',
       summary:
-        'The compliance report for a period, by agency (the agency that owned each step) and for all agencies, over the ' +
+        'The compliance report for a period, by agency (the agency that had each step then, before any later transfer) and for all agencies, over the ' +
         "cases the caller's agency takes part in, but for a case closed or withdrawn as opened in error or as a duplicate " +
         "(reason opened_in_error or duplicate), which counts in no figure, the CSV's as the JSON's. JSON gives exact " +
         'figures; format=csv suppresses cells of 1 to 4 as <5, in UTF-8 with a byte-order mark first (for Excel).',
