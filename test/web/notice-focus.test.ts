@@ -77,6 +77,24 @@ test('a new calendar feed takes the focus to its address, and the title says it 
   await page.context().close();
 });
 
+test('a new API key takes the focus to the box that shows it once, and the title says it was created', async () => {
+  const page = await signedInPage(browser, suite, 'demo-hhs-officer', PHONE);
+  await page.goto(`${suite.base}/account/api-keys`);
+  await page.getByLabel(/^Name of the key/).fill('Nightly export');
+  await page.getByLabel(/^Your password/).fill(TEST_PASSWORD);
+  await press(page, /^Create the key$/);
+
+  expect(await page.title()).toBe('API key created · Your API keys · Relief cases console');
+  const box = await focused(page, 'DIV');
+  expect([box.tag, box.id]).toEqual(['DIV', 'new-key-notice']);
+  expect(box.text).toMatch(/^Your new API key “Nightly export”\s+Copy it now: it is shown only this once\./);
+  // The next Tab stop is the key itself, to copy.
+  await page.keyboard.press('Tab');
+  expect((await focused(page, 'INPUT')).id).toBe('new-key');
+  expect(await page.locator('#new-key').inputValue()).toMatch(/^rc_/);
+  await page.context().close();
+});
+
 test('the page landed on after an action has its notice focused and first in its title', async () => {
   const { caseId, reference } = await openDemoCase(suite, 'notice-focus', {
     identifiedOn: '2026-11-20',

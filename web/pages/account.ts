@@ -84,6 +84,8 @@ export function accountPages(kit: Kit): Router {
       'api-keys',
       {
         title: titleOf('Your API keys', shown.problem),
+        // What the form did, first in the title, as a new calendar feed's page says it (web/pages/home.ts).
+        ...(shown.issued && { titleNotice: 'API key created' }),
         // Sessions are listed by the API too; this page is about the keys people make for their scripts.
         keys: tokens,
         issued: shown.issued,
