@@ -144,6 +144,36 @@ test('the page landed on after an action has its notice focused and first in its
   }
 });
 
+test('the sign-in page a lapsed session or a sign-out leads to says why first in its title and focuses it', async () => {
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  for (const [notice, title, text] of [
+    [
+      'kept',
+      'Your session has ended, so the form you were sending was not sent',
+      'Your session has ended, so the form you were sending was not sent. Please sign in again: you will come back to it with what you entered, to check and send again.',
+    ],
+    [
+      'expired',
+      'Your session has ended',
+      'Your session has ended. Please sign in again: you will come back to the page you were on. A form you were sending was not sent.',
+    ],
+    ['signed-out', 'You have signed out', 'You have signed out.'],
+  ] as const) {
+    await page.goto(`${suite.base}/sign-in?notice=${notice}&next=${encodeURIComponent('/cases/new')}`);
+    expect(await page.title()).toBe(`${title} · Sign in · Relief cases console`);
+    expect(await focused(page, 'P')).toEqual({ tag: 'P', id: '', text });
+    // The next Tab stop is the form's first field.
+    await page.keyboard.press('Tab');
+    expect((await focused(page, 'INPUT')).id).toBe('username');
+  }
+  // A notice of no such name says nothing, not an object's inner words.
+  await page.goto(`${suite.base}/sign-in?notice=constructor`);
+  expect(await page.title()).toBe('Sign in · Relief cases console');
+  expect(await page.locator('main').textContent()).not.toMatch(/function|native code/);
+  await context.close();
+});
+
 test('a page without a notice keeps its own title and leaves the focus alone', async () => {
   const page = await signedInPage(browser, suite, 'demo-police-officer', PHONE);
   await page.goto(`${suite.base}/?notice=nothing-we-said`);

@@ -18,13 +18,22 @@ const SIGN_IN_NAMED: readonly NamedField[] = [
 ];
 const SIGN_IN_FIELDS = SIGN_IN_NAMED.map((field) => field.name);
 
-const NOTICES: Record<string, string> = {
-  expired:
+/**
+ * Said as every page says what happened (the layout's notice: first in the title, focused), by the address's `notice`;
+ * a Map, so a name of no notice ("constructor") says nothing.
+ */
+const NOTICES = new Map<string, string>([
+  [
+    'expired',
     'Your session has ended. Please sign in again: you will come back to the page you were on. A form you were sending was not sent.',
+  ],
   // What was typed in the form is kept, sealed, for whoever typed it (web/kept-form.ts); never said here.
-  kept: 'Your session has ended, so the form you were sending was not sent. Please sign in again: you will come back to it with what you entered, to check and send again.',
-  'signed-out': 'You have signed out.',
-};
+  [
+    'kept',
+    'Your session has ended, so the form you were sending was not sent. Please sign in again: you will come back to it with what you entered, to check and send again.',
+  ],
+  ['signed-out', 'You have signed out.'],
+]);
 
 export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
   const router = Router();
@@ -45,7 +54,7 @@ export function authPages(kit: Kit, oidc?: OidcSignIn): Router {
       req,
       res,
       'sign-in',
-      signInPage({ notice: NOTICES[param(req, 'notice') ?? ''], next: returnPath(param(req, 'next')) }),
+      signInPage({ flash: NOTICES.get(param(req, 'notice') ?? ''), next: returnPath(param(req, 'next')) }),
     );
   });
 
