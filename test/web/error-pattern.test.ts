@@ -137,6 +137,56 @@ test("error summaries list fields in the form's order, and link a choice to its 
   await page.context().close();
 });
 
+test("an error summary's link shows its field with its label and hint, or its choice's legend, at 200% zoom", async () => {
+  const { caseId } = await openDemoCase(suite, 'error-pattern-zoom', {
+    identifiedOn: '2026-11-20',
+    name: 'Pattern Zoom',
+  });
+  // A laptop's 1280 × 800 at 200%: 640 × 400 CSS pixels.
+  const page = await signedInPage(browser, suite, 'demo-coordinator', { width: 640, height: 400 });
+  /** Where the focused field and what names it (its legend, or its label and hint) begin, from the screen's top. */
+  const tops = () =>
+    page.evaluate(() => {
+      const field = document.activeElement as HTMLInputElement;
+      const top = (element: Element | null | undefined) => element && Math.round(element.getBoundingClientRect().top);
+      const legend = field.closest('fieldset')?.querySelector('legend');
+      return {
+        id: field.id,
+        field: top(field)!,
+        names: [legend ?? field.labels?.[0], legend ? null : document.getElementById(`${field.id}-hint`)]
+          .filter((named) => named)
+          .map(top),
+      };
+    });
+  for (const [form, fill, button, ids] of [
+    [
+      `/cases/${caseId}/survivor`,
+      async () => {
+        await page.getByLabel('Name', { exact: true }).fill('');
+        await page.getByLabel('A-number (optional)').fill('xx');
+      },
+      'Save the corrections',
+      ['name', 'aNumber'],
+    ],
+    [`/cases/${caseId}/close`, async () => undefined, 'End the case', ['status', 'reason']],
+  ] as const) {
+    await page.goto(`${suite.base}${form}`);
+    await fill();
+    expect(await send(page, button)).toBeGreaterThanOrEqual(400);
+    expect(await errorSummaryFocused(page)).toBe(true);
+    for (const [index, id] of ids.entries()) {
+      await page.getByRole('alert').getByRole('link').nth(index).press('Enter');
+      const shown = await tops();
+      expect(shown.id).toBe(id);
+      // The field, and above it what names it, on the screen: none of it scrolled above its top.
+      expect(shown.names.length).toBeGreaterThan(0);
+      for (const top of [...shown.names, shown.field]) expect(top).toBeGreaterThanOrEqual(0);
+      expect(shown.field).toBeLessThan(400);
+    }
+  }
+  await page.context().close();
+});
+
 test('the open-case form chooses the only agency of a kind when fresh, never on a form sent back', async () => {
   const page = await signedInPage(browser, suite, 'demo-police-officer');
   await page.goto(`${suite.base}/cases/new`);
