@@ -323,6 +323,27 @@ test('the users page lists one page at a time, with a next page, as the other li
   ]);
 });
 
+test('a list of one page has no "Pages" navigation, an empty landmark screen readers would list; a longer one has it', async () => {
+  const pages = (page: Page) => page.getByRole('navigation', { name: 'Pages' });
+  const admin = await signIn('demo-system-admin');
+  await admin.goto(`${suite.base}/users`);
+  expect(await pages(admin).count()).toBe(0);
+  await admin.goto(`${suite.base}/users?limit=2`);
+  expect(await pages(admin).getByRole('link').allTextContents()).toEqual(['Next page']);
+  const supervisor = await signIn('demo-supervisor');
+  const nobody = suite.stack.users['demo-hhs-officer']!.user.id;
+  for (const list of [
+    '/cases?status=withdrawn',
+    '/steps?status=overdue',
+    `/audit?userId=${nobody}&action=user.enable`,
+  ]) {
+    await supervisor.goto(`${suite.base}${list}`);
+    expect([list, await pages(supervisor).count()]).toEqual([list, 0]);
+  }
+  await admin.context().close();
+  await supervisor.context().close();
+});
+
 test('a system administrator filters users by agency and changes an agency; others are not offered either', async () => {
   const page = await signIn('demo-system-admin');
   await page.goto(`${suite.base}/users`);
