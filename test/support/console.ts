@@ -124,6 +124,18 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
   };
 }
 
+/**
+ * The tests of what was a jest file of its own, in a file whose tests share one console stack (and browser) to spare
+ * each file's start-up (README "Tests"): a `describe` named after the old file, whose tests start with no rate limit
+ * spent (sign-ins, writes, refusals), as they did on a stack of their own.
+ */
+export function describeSharing(service: ConsoleStack, file: string, tests: () => void): void {
+  describe(file, () => {
+    beforeAll(() => service.stack.resetRateLimits());
+    tests();
+  });
+}
+
 /** Chromium for the tests of one file: launched before them, closed after them, read inside tests. */
 export function browserPerFile(): () => Browser {
   let browser: Browser | undefined;

@@ -5,7 +5,7 @@
  * in Chromium): the police officer has the survivor's details and the CP request's correction open, the coordinator
  * transfers the case to another police agency, the officer sends each. Nothing is saved; the page says the case was
  * transferred and to whom, and lists what was entered to hand over, where it answered "You cannot open this page"
- * and what was typed was lost. A sign-off's own page for this is test/web/sign-off-transferred.test.ts.
+ * and what was typed was lost. A sign-off's own page for this is test/web/console-pages.test.ts › sign-off-transferred.
  */
 import type { Page } from 'playwright-core';
 import request from 'supertest';
