@@ -313,6 +313,7 @@ export async function startService(config: Config, logger: Logger, tracing?: Run
           // ... and starts the delivery of the case emails it records (a replaced reference, app/survivor-records.ts).
           temporal: { client, taskQueue: config.temporal.taskQueue },
           sessionTtlMs: config.sessionTtlMs,
+          sessionIdleMs: config.sessionIdleMs,
           verifyIdToken: config.oidc
             ? idTokenVerifier({ issuerUrl: config.oidc.issuerUrl, clientId: config.oidc.clientId })
             : undefined,

@@ -265,7 +265,9 @@ function operation(spec: Route): JsonSchema {
   // The failures every route of its shape can meet, answered by the one error handler.
   responses['400'] ??= problemResponse(badRequest(spec));
   if (spec.actor !== false) {
-    responses['401'] ??= problemResponse('missing, malformed, unknown, expired or revoked bearer token');
+    responses['401'] ??= problemResponse(
+      'missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default)',
+    );
     responses['403'] ??= problemResponse(
       spec.allow ? `needs ${spec.allow.needs}` : 'the role or agency may not do this',
     );

@@ -101,6 +101,8 @@ export interface AccessDeps {
   logger: Logger;
   /** How long a session from signing in lasts (default 12 hours). */
   sessionTtlMs?: number;
+  /** How long a session may go unused before it ends (default 30 minutes, db/tokens.ts DEFAULT_SESSION_IDLE_MS). */
+  sessionIdleMs?: number;
   /**
    * How wrong passwords lock an account, and a device that signed in to it before on its own (db/sign-in-failures.ts,
    * db/sign-in-devices.ts), and their clock: the wall clock unless a test's.
@@ -366,7 +368,7 @@ export function createAccessService(deps: AccessDeps) {
      * per request; the token's `last_used_at` is written at most once a minute and never awaited (db/tokens.ts).
      */
     async authenticate(token: string): Promise<{ user: Principal; tokenId: string } | null> {
-      return authenticateToken(pool, token, await now());
+      return authenticateToken(pool, token, await now(), BEARER_KINDS, deps.sessionIdleMs);
     },
 
     /**
@@ -374,7 +376,7 @@ export function createAccessService(deps: AccessDeps) {
      * id and user, for the audit row of its refusal; null for text that is no token of ours. Asked only on a 401.
      */
     async refusedToken(token: string) {
-      return refusedToken(pool, token, await now(), BEARER_KINDS);
+      return refusedToken(pool, token, await now(), BEARER_KINDS, deps.sessionIdleMs);
     },
 
     /**

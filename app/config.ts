@@ -6,6 +6,7 @@ import type { TemporalSettings } from '../temporal/connection';
 import { parseKeyring, type KeyVariable } from './keys';
 import { TimeZoneSchema } from './time-zones';
 import type { S3Settings } from '../db/object-store';
+import { DEFAULT_SESSION_IDLE_MS } from '../db/tokens';
 
 /**
  * Configuration comes from the environment only, validated once at start-up. Every part has an embedded default
@@ -103,6 +104,12 @@ const EnvSchema = z.object({
     .min(0.25)
     .max(24 * 7)
     .default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(DEFAULT_SESSION_IDLE_MS / 60_000),
 
   CONSOLE_SECRET: optionalText.pipe(
     z.string().min(32, { message: 'must be at least 32 characters (random)' }).optional(),
@@ -254,6 +261,8 @@ export interface Config {
   http: { host: string; port: number; publicBaseUrl: string; corsOrigins: string[]; trustedProxies: string[] };
   rateLimits: RateLimits;
   sessionTtlMs: number;
+  /** How long a session may go unused before it ends. */
+  sessionIdleMs: number;
   /** SIGTERM to exit, at most: HTTP drained, the worker's tasks finished, the embedded parts stopped. */
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -417,6 +426,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, use: ConfigUse 
       codecCallsPerMinute: e.RATE_LIMIT_CODEC_CALLS_PER_MINUTE,
     },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600 * 1000,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     dataDir,

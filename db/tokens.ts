@@ -115,6 +115,17 @@ export async function issueToken(
  */
 const LAST_USED_STALE = `(t.last_used_at IS NULL OR t.last_used_at <= $2::timestamptz - interval '1 minute')`;
 
+/**
+ * Whether a session has gone unused for the idle limit ($3, in milliseconds; $2 is now): a console left signed in on a
+ * shared computer, whose next user would otherwise be its person until the session's end, hours later. Measured from
+ * its last use as `last_used_at` keeps it (to the minute), or from its sign-in. API keys and calendar feeds, made for
+ * scripts and calendars that call now and then, have no idle limit.
+ */
+const LEFT_IDLE = `(t.kind = 'session' AND COALESCE(t.last_used_at, t.created_at) <= $2::timestamptz - $3::integer * interval '1 millisecond')`;
+
+/** How long a session may go unused before it ends, unless told otherwise (`SESSION_IDLE_MINUTES`). */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+
 /** A token's id and secret (`rc_<id>_<secret>`), or null for text not shaped as one. */
 function partsOf(token: string): { id: string; secret: string } | null {
   const match = TOKEN_SHAPE.exec(token);
@@ -136,7 +147,7 @@ const TOKEN_PRINCIPAL_COLUMNS = `t.user_id AS id, t.username, t.agency_id, t.age
 const AUTHENTICATE_SQL = `
 SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, ${LAST_USED_STALE} AS last_used_stale
   FROM access_tokens t
- WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT t.user_disabled`;
+ WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT t.user_disabled AND NOT ${LEFT_IDLE}`;
 
 /**
  * The user behind a live token (well-formed, known, secret matching, not expired, not revoked, user not disabled) of
@@ -149,12 +160,13 @@ export async function authenticateToken(
   token: string,
   now: Date,
   kinds: readonly TokenKind[] = BEARER_KINDS,
+  sessionIdleMs = DEFAULT_SESSION_IDLE_MS,
 ): Promise<{ user: Principal; tokenId: string } | null> {
   const parts = partsOf(token);
   if (!parts) return null;
   const { id, secret } = parts;
   const { rows } = await pool.query<PrincipalRow & { kind: TokenKind; secret_hash: Buffer; last_used_stale: boolean }>(
-    prepared(AUTHENTICATE_SQL, [id, now]),
+    prepared(AUTHENTICATE_SQL, [id, now, sessionIdleMs]),
   );
   const row = rows[0];
   if (!row || !opensAs(row, secret, kinds)) return null;
@@ -177,13 +189,14 @@ export async function refusedToken(
   token: string,
   now: Date,
   kinds: readonly TokenKind[],
+  sessionIdleMs = DEFAULT_SESSION_IDLE_MS,
 ): Promise<{
   tokenId: string;
   kind: TokenKind;
   /** When it expires or expired: said to whoever still sends an expired one (api/auth.ts). */
   expiresAt: Date;
   user: Principal;
-  why: 'revoked' | 'expired' | 'its user disabled';
+  why: 'revoked' | 'expired' | 'its user disabled' | 'left idle';
 } | null> {
   const parts = partsOf(token);
   if (!parts) return null;
@@ -196,17 +209,26 @@ export async function refusedToken(
       revoked: boolean;
       expired: boolean;
       disabled: boolean;
+      idle: boolean;
     }
   >(
     `SELECT ${TOKEN_PRINCIPAL_COLUMNS}, t.kind, t.secret_hash, t.expires_at, t.revoked_at IS NOT NULL AS revoked,
-            t.expires_at <= $2 AS expired, t.user_disabled AS disabled
+            t.expires_at <= $2 AS expired, t.user_disabled AS disabled, ${LEFT_IDLE} AS idle
        FROM access_tokens t
       WHERE t.id = $1`,
-    [id, now],
+    [id, now, sessionIdleMs],
   );
   const row = rows[0];
   if (!row || !opensAs(row, secret, kinds)) return null;
-  const why = row.revoked ? 'revoked' : row.expired ? 'expired' : row.disabled ? 'its user disabled' : null;
+  const why = row.revoked
+    ? 'revoked'
+    : row.expired
+      ? 'expired'
+      : row.disabled
+        ? 'its user disabled'
+        : row.idle
+          ? 'left idle'
+          : null;
   return why && { tokenId: id, kind: row.kind, expiresAt: row.expires_at, user: principalFromRow(row), why };
 }
 

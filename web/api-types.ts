@@ -95,7 +95,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a username and password; answers a session token that expires (12 hours by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out. */
+        /** Sign in with a username and password; answers a session token that ends 12 hours after it starts, or once unused for 30 minutes (both by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out. */
         post: operations["postApiAuthSignIn"];
         delete?: never;
         options?: never;
@@ -920,7 +920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1071,7 +1071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1261,7 +1261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -1473,7 +1473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2079,7 +2079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2252,7 +2252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2522,7 +2522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -2811,7 +2811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3061,7 +3061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3358,7 +3358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3579,7 +3579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3724,7 +3724,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -3890,7 +3890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4092,7 +4092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4344,7 +4344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4614,7 +4614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -4843,7 +4843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5074,7 +5074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5369,7 +5369,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5579,7 +5579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5786,7 +5786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -5974,7 +5974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6183,7 +6183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6399,7 +6399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6649,7 +6649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -6912,7 +6912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7119,7 +7119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7276,7 +7276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7429,7 +7429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7583,7 +7583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7767,7 +7767,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -7928,7 +7928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8138,7 +8138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8494,7 +8494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8679,7 +8679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8822,7 +8822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -8986,7 +8986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9158,7 +9158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9351,7 +9351,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9535,7 +9535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9690,7 +9690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -9884,7 +9884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10040,7 +10040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10216,7 +10216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10407,7 +10407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10566,7 +10566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10771,7 +10771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -10962,7 +10962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];
@@ -11155,7 +11155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing, malformed, unknown, expired or revoked bearer token */
+            /** @description missing, malformed, unknown, expired or revoked bearer token, or a session left unused (30 minutes by default) */
             401: {
                 headers: {
                     "X-Correlation-Id": components["headers"]["CorrelationId"];

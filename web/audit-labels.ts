@@ -11,7 +11,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'auth.password_change': 'Changed their password',
   'token.create': 'Created an API key',
   'token.revoke': 'Revoked an API key or session',
-  'auth.token_refused': 'Refused an API key or session revoked, expired or of a disabled user',
+  'auth.token_refused': 'Refused an API key or session revoked, expired, of a disabled user or left unused',
   'calendar_feed.create': 'Created a calendar feed',
   'calendar_feed.revoke': 'Revoked a calendar feed',
   'calendar_feed.read': 'Calendar feed read',

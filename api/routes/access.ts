@@ -73,7 +73,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/auth/sign-in',
       tag: 'access',
       summary:
-        "Sign in with a username and password; answers a session token that expires (12 hours by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out.",
+        "Sign in with a username and password; answers a session token that ends 12 hours after it starts, or once unused for 30 minutes (both by default), and a device token to present at this client's next sign-in to the account, which strangers' wrong passwords then do not lock out.",
       actor: false,
       rateLimit: 'sign_in',
       body: SignInSchema,

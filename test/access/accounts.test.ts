@@ -19,6 +19,7 @@ import { bearer, createTestUser, createWorker, TEST_PASSWORD, TEST_SCRYPT_COST, 
 import { startTestDatabase, type TestDatabase } from '../support/postgres';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { wallClock } from '../../core/clock';
+import { TOKEN_SHAPE } from '../../core/token-format';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -185,6 +186,48 @@ describe('signing in', () => {
     expect(await answered(`rc_${key.id}_${randomBytes(32).toString('base64url')}`)).toEqual(generic);
     await request(stack.app).post(`/api/tokens/${key.id}/revoke`).set(user('demo-advocate').headers).expect(200);
     expect(await answered(key.token)).toEqual(generic);
+  });
+
+  it('ends a session left unused for 30 minutes, as a console left open on a shared computer', async () => {
+    const idOf = (token: string) => TOKEN_SHAPE.exec(token)![1]!;
+    /** A session whose last use (or its sign-in, when never used since) was `minutes` ago. */
+    const sessionUnusedFor = async (minutes: number, used: boolean) => {
+      const { token } = (await signIn('demo-advocate', TEST_PASSWORD).expect(201)).body as { token: string };
+      await stack.pool.query(
+        `UPDATE access_tokens
+            SET created_at = now() - CASE WHEN $2 THEN interval '1 hour' ELSE $1 * interval '1 minute' END,
+                last_used_at = CASE WHEN $2 THEN now() - $1 * interval '1 minute' END
+          WHERE id = $3`,
+        [minutes, used, idOf(token)],
+      );
+      return token;
+    };
+    // Used 29 minutes ago, or signed in 29 minutes ago and not used since: it still works.
+    for (const used of [true, false])
+      await request(stack.app)
+        .get('/api/me')
+        .set(bearer(await sessionUnusedFor(29, used)))
+        .expect(200);
+    // 31 minutes: the next person at the keyboard is not its user.
+    for (const used of [true, false]) {
+      const token = await sessionUnusedFor(31, used);
+      const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
+      expect(res.body).toMatchObject({ status: 401, code: 'invalid_token' });
+      expect(await auditOf(res)).toEqual([
+        expect.objectContaining({
+          action: 'auth.token_refused',
+          outcome: 'denied',
+          user_id: user('demo-advocate').user.id,
+          detail: `token ${idOf(token)}; left idle; GET /api/me`,
+        }),
+      ]);
+    }
+    // An API key, made for scripts that call now and then, has no idle limit.
+    const key = user('demo-advocate');
+    await stack.pool.query(`UPDATE access_tokens SET last_used_at = now() - interval '5 hours' WHERE id = $1`, [
+      idOf(key.token),
+    ]);
+    await request(stack.app).get('/api/me').set(key.headers).expect(200);
   });
 
   it('signs out by revoking the session it is called with', async () => {

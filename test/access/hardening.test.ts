@@ -957,11 +957,12 @@ describe('configuration refuses unsafe combinations', () => {
     expect(loadConfig({}).http.corsOrigins).toEqual([]);
   });
 
-  it('reads the rate limits and session lifetime, and refuses a limit of zero', () => {
+  it('reads the rate limits, the session lifetime and idle limit, and refuses a limit of zero', () => {
     const config = loadConfig({
       RATE_LIMIT_SIGN_IN_PER_MINUTE: '4',
       RATE_LIMIT_WRITES_PER_MINUTE: '30',
       SESSION_TTL_HOURS: '8',
+      SESSION_IDLE_MINUTES: '15',
     });
     expect(config.rateLimits).toEqual({
       signInPerMinute: 4,
@@ -971,6 +972,9 @@ describe('configuration refuses unsafe combinations', () => {
       codecCallsPerMinute: 600,
     });
     expect(config.sessionTtlMs).toBe(8 * 3600 * 1000);
+    expect(config.sessionIdleMs).toBe(15 * 60 * 1000);
+    expect(loadConfig({}).sessionIdleMs).toBe(30 * 60 * 1000);
+    expect(problemsOf({ SESSION_IDLE_MINUTES: '2' })).toEqual([expect.stringMatching(/^SESSION_IDLE_MINUTES/)]);
     expect(problemsOf({ RATE_LIMIT_SIGN_IN_PER_MINUTE: '0' })).toEqual([
       expect.stringMatching(/^RATE_LIMIT_SIGN_IN_PER_MINUTE/),
     ]);

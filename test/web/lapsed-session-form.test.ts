@@ -9,6 +9,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../web/session';
+import { TOKEN_SHAPE } from '../../core/token-format';
 import { DEMO_AGENCIES } from '../../db/seed';
 import { createWorker, TEST_PASSWORD } from '../support/auth';
 import { consoleStackPerFile, openDemoCase } from '../support/console';
@@ -53,6 +54,19 @@ async function sessionRevoked(page: Page): Promise<void> {
   await request(suite.app).post('/api/auth/sign-out').set('Authorization', `Bearer ${token}`).expect(204);
 }
 
+/**
+ * Ends the browser's session as 30 minutes unused do (a console left open on a shared computer): its last use at the
+ * API moved back, its cookie left as it was.
+ */
+async function sessionLeftIdle(page: Page): Promise<void> {
+  const token = (await suite.tokenIn(await sessionCookie(page)))!;
+  await suite.stack.pool.query(
+    `UPDATE access_tokens SET created_at = now() - interval '2 hours', last_used_at = now() - interval '31 minutes'
+      WHERE id = $1`,
+    [TOKEN_SHAPE.exec(token)![1]],
+  );
+}
+
 /** A new case's CP request form, filled in as an officer types it, not yet sent. */
 async function typedSignOff(page: Page, key: string, name: string): Promise<string> {
   const { caseId } = await openDemoCase(suite, key, { identifiedOn: today(), name: `${name} (fictitious)` });
@@ -93,6 +107,7 @@ const stepStatus = async (form: string) => {
 for (const [how, name, lapse] of [
   ['its time passed (the cookie outlived it)', 'Alma Lapsed', sessionTimePasses],
   ['it was revoked at the API', 'Berta Revoked', (page: Page) => sessionRevoked(page)],
+  ['it went unused for 30 minutes', 'Erna Idle', (page: Page) => sessionLeftIdle(page)],
 ] as const) {
   test(`a sign-off sent as its session ended (${how}) comes back filled in after signing in again, and nothing was sent`, async () => {
     const page = await signInThroughPage(browser, suite.base, suite.stack, 'demo-police-officer');
@@ -127,6 +142,24 @@ for (const [how, name, lapse] of [
     await page.context().close();
   });
 }
+
+test('a case page left open on a shared computer and unused for 30 minutes shows nothing once reloaded: sign in', async () => {
+  const { caseId } = await openDemoCase(suite, 'left-idle-case-page', { identifiedOn: today(), name: 'Olga Idle' });
+  const page = await signInThroughPage(browser, suite.base, suite.stack, 'demo-police-officer');
+  const casePage = `/cases/${caseId}`;
+  await page.goto(`${suite.base}${casePage}`);
+  expect(await page.locator('main').textContent()).toContain('Olga Idle');
+  await sessionLeftIdle(page);
+  await page.reload();
+  await page.waitForURL((url) => url.pathname === '/sign-in');
+  expect(page.url()).toBe(`${suite.base}/sign-in?notice=expired&next=${encodeURIComponent(casePage)}`);
+  expect(await page.content()).not.toContain('Olga');
+  // Back in the browser's history: asked of the service again (no-store), which asks to sign in.
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/sign-in');
+  expect(await page.content()).not.toContain('Olga');
+  await page.context().close();
+});
 
 test('another user signing in on that browser never sees what was typed', async () => {
   const colleague = await colleagueOfThePolice();
