@@ -431,9 +431,22 @@ test('a system administrator filters users by agency and changes an agency; othe
 test('a user changes their password, and creates an API key shown once and revokes it', async () => {
   // Made directly, with the tests' cheap password hashing: the API's own is slow on purpose.
   const advocate = await createWorker(suite.stack.pool, DEMO_AGENCIES.advocate, 'advocate');
+  // A calendar feed of theirs, subscribed to before the change: the change revokes it, as it does their API keys.
+  const feed = (
+    await request(suite.app)
+      .post('/api/me/calendar-feeds')
+      .set(advocate.headers)
+      .send({ label: 'Outlook', currentPassword: TEST_PASSWORD })
+      .expect(201)
+  ).body as { url: string };
+  const feedPath = new URL(feed.url).pathname;
+  await request(suite.app).get(feedPath).expect(200);
   const page = await signIn(advocate);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Your account' }).click();
   await expectAccessible(page);
+  expect(await page.getByRole('region', { name: 'Change your password' }).textContent()).toContain(
+    'Changing it signs out your other sessions and revokes your API keys and calendar feeds (make anew those you still use); this one stays signed in.',
+  );
   await page.getByLabel('Current password').fill('not my password');
   await page.getByLabel('New password').fill('amber lighthouse quietly 7');
   await page.getByRole('button', { name: 'Change your password' }).click();
@@ -442,7 +455,10 @@ test('a user changes their password, and creates an API key shown once and revok
   await page.getByLabel('New password').fill('amber lighthouse quietly 7');
   await page.getByRole('button', { name: 'Change your password' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'password-changed');
-  expect(await page.getByRole('status').textContent()).toContain('Your password was changed');
+  expect(await page.getByRole('status').textContent()).toContain(
+    'Your password was changed. Your other sessions were signed out, and your API keys and calendar feeds revoked: make anew those you still use.',
+  );
+  await request(suite.app).get(feedPath).expect(404);
   await page.getByRole('link', { name: 'Your API keys' }).click();
   await expectAccessible(page);
   await page.getByLabel('Name of the key').fill('Nightly export');

@@ -7,7 +7,10 @@ import { MIN_PASSWORD_LENGTH } from '../../core/passwords';
 import { MAX_API_KEY_DAYS } from '../../core/token-format';
 
 const NOTICES = new Map([
-  ['password-changed', 'Your password was changed. Your other sessions and your API keys were signed out.'],
+  [
+    'password-changed',
+    'Your password was changed. Your other sessions were signed out, and your API keys and calendar feeds revoked: make anew those you still use.',
+  ],
   ['key-revoked', 'The API key was revoked: it no longer works.'],
 ]);
 /** The forms' fields as their messages name them, for the API's refusals in words. */
