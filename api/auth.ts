@@ -90,10 +90,11 @@ function tokenNotValid(refused: RefusedToken | null): AppError {
       },
     );
   }
-  return new AppError('unauthenticated', 'The token is not valid: malformed, unknown, expired or revoked.', {
-    code: 'invalid_token',
-    headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` },
-  });
+  return new AppError(
+    'unauthenticated',
+    'The token is not valid: malformed, unknown, expired, revoked, or a session left unused too long.',
+    { code: 'invalid_token', headers: { 'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"` } },
+  );
 }
 
 /**

@@ -212,7 +212,11 @@ describe('signing in', () => {
     for (const used of [true, false]) {
       const token = await sessionUnusedFor(31, used);
       const res = await request(stack.app).get('/api/me').set(bearer(token)).expect(401);
-      expect(res.body).toMatchObject({ status: 401, code: 'invalid_token' });
+      expect(res.body).toMatchObject({
+        status: 401,
+        code: 'invalid_token',
+        detail: 'The token is not valid: malformed, unknown, expired, revoked, or a session left unused too long.',
+      });
       expect(await auditOf(res)).toEqual([
         expect.objectContaining({
           action: 'auth.token_refused',
