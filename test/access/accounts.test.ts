@@ -180,7 +180,7 @@ describe('signing in', () => {
     });
     // Its id with another secret is no one's key, and revoked it is one that opens nothing: told no more of either.
     const generic = {
-      detail: 'The token is not valid: malformed, unknown, expired or revoked.',
+      detail: 'The token is not valid: malformed, unknown, expired, revoked, or a session left unused too long.',
       challenge: 'Bearer realm="relief-cases", error="invalid_token"',
     };
     expect(await answered(`rc_${key.id}_${randomBytes(32).toString('base64url')}`)).toEqual(generic);
