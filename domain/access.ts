@@ -272,11 +272,17 @@ export function canReadSurvivor(actor: Actor, parties: CaseParties): boolean {
 /**
  * Adds a document that proves a step: one who may act for the step's agency on this case, or the case's coordinator
  * (who files for agencies that send their letters by post). Either reads the identity, which a document may show: an
- * ICE or HHS officer acts only for its own agency's step, which opens the identity to it (`canReadSurvivor`).
+ * ICE or HHS officer acts only for its own agency's step, which opens the identity to it (`canReadSurvivor`). Only on
+ * a step whose documents they see (`canSeeStep`): not one another agency of their kind signed before the case was
+ * transferred to theirs, which they read (`canSeeCaseStep`) but whose documents stay with that agency.
  */
-export function canAttachDocument(actor: Actor, agencies: CaseAgencies, step: Pick<Step, 'agencyKind'>): boolean {
+export function canAttachDocument(
+  actor: Actor,
+  agencies: CaseAgencies,
+  step: Pick<Step, 'agencyId' | 'agencyKind'>,
+): boolean {
   const acts = (kind: AgencyKind) => actingRefusal(actor, agencies, kind, 'a document') === null;
-  return acts(step.agencyKind) || acts('coordinator');
+  return canSeeStep(actor, step) && (acts(step.agencyKind) || acts('coordinator'));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiProblem, ok, type Api } from './api-client';
-import { canAttachDocument, canSeeStep, stepOfId } from '../domain/access';
+import { canAttachDocument, stepOfId } from '../domain/access';
 import { NOTE_MAX_LENGTH } from '../domain/steps';
 import type { CaseView, MeView } from './kit';
 
@@ -139,10 +139,9 @@ export function documentStep(
 }
 
 /**
- * Who the API lets add a document to the step: the API's own rules (app/documents.ts), judged on the reader as GET
- * /api/me gives them: a step whose documents they see (domain/access.ts canSeeStep: not one another agency of their
- * kind signed before the case was transferred to theirs, which they read but whose documents stay with that agency),
- * as one who acts for the step's agency on the case or its coordinator (canAttachDocument).
+ * Who the API lets add a document to the step: the API's own rule (domain/access.ts canAttachDocument), one who acts
+ * for the step's agency on the case or its coordinator, on a step whose documents they see, judged on the reader as
+ * GET /api/me gives them.
  */
 export function mayAddDocument(
   me: MeView,
@@ -150,8 +149,7 @@ export function mayAddDocument(
   step: Pick<CaseView['steps'][number], 'agencyId' | 'agencyKind'>,
 ) {
   const { id, agencyId, agencyKind, roles } = me.user;
-  const actor = { userId: id, agencyId, agencyKind, roles };
-  return canSeeStep(actor, step) && canAttachDocument(actor, view.agencies, step);
+  return canAttachDocument({ userId: id, agencyId, agencyKind, roles }, view.agencies, step);
 }
 
 /**
