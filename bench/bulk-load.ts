@@ -1,7 +1,11 @@
 /**
  * Fills the read model with `cases` realistic cases, fast: a few hundred case histories come from the domain rules
  * through the real `projectCase`; the rest are copies made inside PostgreSQL (generate_series), each with its own
- * id, reference, agencies and a shift of its dates, so the rows are exactly what projectCase writes.
+ * id, reference, agencies and a shift of its dates, so the rows are exactly what projectCase writes: with the zone
+ * the case was identified in (`identified_in`, the deployment's default `TIMEZONE` as the service gives it, since the
+ * bench's agencies keep none), each step's signer, its order and whether it is due on a day. Without the zone, every
+ * read of a case asked PostgreSQL again for the zones police work in (app/case-reads.ts `identificationZones`), a
+ * round trip no case the service projects makes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -26,6 +30,9 @@ export interface LoadReport {
   seconds: number;
 }
 
+/** The service's `TIMEZONE` when none is set (app/config.ts), which its projections write for a police without a zone. */
+const DEFAULT_TIME_ZONE = 'UTC';
+
 /** Templates are dated up to this far back, and each copy moves forward by up to as much, never into the future. */
 const SHIFT_DAYS = 90;
 
@@ -46,15 +53,17 @@ const COPY_BATCH_SQL = `
 WITH batch AS (
   SELECT * FROM bench_copies WHERE copy BETWEEN $1 AND $2
 ), new_cases AS (
-  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at)
+  INSERT INTO cases (id, reference, path, status, opened_at, closed_at, policy_version, agencies, version, updated_at,
+                     identified_in)
   SELECT k.id, c.reference || '-' || k.copy, c.path, c.status, c.opened_at + k.shift, c.closed_at + k.shift,
-         c.policy_version, k.agencies, c.version, c.updated_at
+         c.policy_version, k.agencies, c.version, c.updated_at, c.identified_in
   FROM batch k JOIN cases c ON c.id = k.template_id
 ), new_steps AS (
   INSERT INTO case_steps (case_id, step_id, kind, track, agency_kind, agency_id, status, opened_at, due_at, expires_at,
-                          completed_at, outcome, details)
+                          completed_at, outcome, details, due_on_a_day, signed_by, position)
   SELECT k.id, s.step_id, s.kind, s.track, s.agency_kind, k.agencies->>s.agency_kind, s.status, s.opened_at + k.shift,
-         s.due_at + k.shift, s.expires_at + k.shift, s.completed_at + k.shift, s.outcome, ${IDENTIFIED_ON_SHIFTED}
+         s.due_at + k.shift, s.expires_at + k.shift, s.completed_at + k.shift, s.outcome, ${IDENTIFIED_ON_SHIFTED},
+         s.due_on_a_day, jsonb_set(s.signed_by, '{agencyId}', to_jsonb(k.agencies->>s.agency_kind)), s.position
   FROM batch k JOIN case_steps s ON s.case_id = k.template_id
 )
 INSERT INTO case_timeline (case_id, seq, at, type, step_id, actor_agency_id, summary)
@@ -74,7 +83,7 @@ export async function loadReadModel(pool: Pool, options: LoadOptions): Promise<L
       horizon,
       random,
     );
-    await projectCase(pool, snapshot);
+    await projectCase(pool, snapshot, { timeZone: DEFAULT_TIME_ZONE });
     templateIds.push(snapshot.caseId);
   }
   options.progress(`projected ${options.templates} case histories with projectCase`);
