@@ -3,7 +3,7 @@
  * other agencies' steps its work depends on went (its milestones), its reminders, the survivor's identity. The write
  * side is app/case-commands.ts; both read the same read model.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/pool';
 import { AppError, type FieldProblem } from '../core/errors';
 import type { IdentityKeyring } from '../core/identity-cipher';
 import { agencyKindOf, agencyKindsOf, deadlineTimeZonesOfCase, findAgency } from '../db/agencies';
@@ -76,7 +76,7 @@ export type PresentedCase = Omit<CaseView, 'timeline'> & {
 };
 
 export interface CaseReadsDeps {
-  pool: Pool;
+  pool: Queryable;
   /** For "overdue": the service's clock (app/services.ts). */
   now: Clock;
   /** Opens survivor identities sealed at rest; the keyring the write side seals with (none in local mode). */
@@ -92,13 +92,16 @@ export function createCaseReads(deps: CaseReadsDeps) {
    * The case, if it exists and the actor's agency takes part in it with a role that sees cases. A case that does not
    * exist is refused as one of other agencies is, the same 403 `not_a_participant` in the same words: a 404 for the one
    * told an officer of any agency, by a case id, that a case of other agencies exists. Both are audited alike (every
-   * 403 is), so neither does the trail their own supervisor reads tell them apart.
+   * 403 is), so neither does the trail their own supervisor reads tell them apart; nor does the time the refusal
+   * takes, since the case is read whole only for an agency taking part in it.
    */
   const readCase = async (caseId: string, actor: Actor): Promise<CaseView> => {
-    const view = await getCase(deps.pool, caseId);
+    // Read whole only for an agency taking part in it (db/read-model.ts `getCase`), and not at all for a role that
+    // sees no case: a refusal reads no more of a case that exists than of an id no case has.
+    const view = seesCases(actor) ? await getCase(deps.pool, caseId, actor.agencyId) : null;
     if (view && canSeeCase(actor, view.agencies)) return view;
     // An agency a transfer took the case from is told so, and to whom: its notice of the transfer named the agency.
-    const movedTo = view && seesCases(actor) ? transferredAwayTo(view, actor.agencyId) : undefined;
+    const movedTo = view ? transferredAwayTo(view, actor.agencyId) : undefined;
     if (movedTo) {
       const name = (await findAgency(deps.pool, movedTo))?.name ?? 'another agency';
       throw new AppError(
@@ -216,7 +219,7 @@ export function createCaseReads(deps: CaseReadsDeps) {
 
 /** Why `agencyId` cannot stand for `kind` on a case (unknown, or of another kind), as a problem with `field`; or null. */
 export async function agencyProblem(
-  pool: Pool,
+  pool: Queryable,
   agencyId: string,
   kind: AgencyKind,
   field: string,

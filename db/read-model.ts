@@ -303,22 +303,25 @@ const TIMELINE_SUMMARY = `CASE WHEN t.type = 'case.opened'
 /**
  * One case in one statement, as JSON: the case row with its steps (by opening time; steps opened by one event, as
  * the identification opens several, keep the order the workflow opened them in) and timeline (by sequence), each an
- * index range scan of its table's primary key.
+ * index range scan of its table's primary key. With `$2`, an agency (`getCase`'s `seenBy`), the steps and timeline
+ * only of a case it takes part in (`c.agency_ids`, as the caseload reads it); of any other, no step (a condition on
+ * the case row alone, which PostgreSQL checks once, before scanning any) and of the timeline only the transfers'
+ * entries (whether the case was transferred away from it), none of the others built or sent.
  */
+const TAKES_PART = `($2::text IS NULL OR c.agency_ids @> ARRAY[$2::text])`;
 const CASE_SQL = `
 SELECT json_build_object(
   'caseId', c.id, 'reference', c.reference, 'path', c.path, 'status', c.status, 'openedAt', ${iso('c.opened_at')},
   'closedAt', ${iso('c.closed_at')}, 'policyVersion', c.policy_version, 'agencies', c.agencies, 'version', c.version,
   'updatedAt', ${iso('c.updated_at')}, 'identifiedIn', c.identified_in,
   'steps', (SELECT coalesce(json_agg(json_build_object(${STEP_FIELDS}, 'completedBy', ${SIGNER}) ORDER BY s.opened_at, s.position NULLS LAST, s.step_id), '[]')
-            FROM case_steps s WHERE s.case_id = c.id),
+            FROM case_steps s WHERE s.case_id = c.id AND ${TAKES_PART}),
   'timeline', (SELECT coalesce(json_agg(json_build_object('seq', t.seq, 'at', ${iso('t.at')}, 'type', t.type,
                  'stepId', t.step_id, 'actorAgencyId', t.actor_agency_id, 'summary', ${TIMELINE_SUMMARY}) ORDER BY t.seq), '[]')
-               FROM case_timeline t WHERE t.case_id = c.id)
+               FROM case_timeline t WHERE t.case_id = c.id AND (${TAKES_PART} OR t.type = 'case.transferred'))
 ) AS view
 FROM cases c WHERE c.id = $1`;
 
-/** The case with its steps and timeline, or null when never projected. */
 /**
  * The history length the case's last projection was written at (`projectCase`), 0 for a case without a row: that of
  * the run that wrote it, which a run continued as new since restarts from 1.
@@ -330,8 +333,15 @@ export async function projectedHistoryLength(db: Queryable, caseId: string): Pro
   return rows[0]?.history_length ?? 0;
 }
 
-export async function getCase(db: Queryable, caseId: string): Promise<CaseView | null> {
-  const { rows } = await db.query<{ view: CaseView }>(prepared(CASE_SQL, [caseId]));
+/**
+ * The case with its steps and timeline, or null when never projected. With `seenBy`, an agency: the whole case only
+ * if that agency takes part in it; else the case row with no steps and its transfers' entries alone, enough to refuse
+ * it (app/case-reads.ts), never a view to show. So refusing a case of other agencies reads what refusing an id no case
+ * has does, one row by its key, and takes no longer however long its timeline: a script timing many refusals could
+ * otherwise tell the two apart.
+ */
+export async function getCase(db: Queryable, caseId: string, seenBy?: string): Promise<CaseView | null> {
+  const { rows } = await db.query<{ view: CaseView }>(prepared(CASE_SQL, [caseId, seenBy ?? null]));
   return rows[0]?.view ?? null;
 }
 
