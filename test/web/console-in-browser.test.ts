@@ -99,6 +99,39 @@ describeSharing(service, 'admin-forms-sent-twice', () => {
     await page.context().close();
   });
 
+  test('someone who left and came back, added again under their username, lands on their disabled user to enable', async () => {
+    // Staff turnover (probe H6): a supervisor left (disabled), and returns; the admin adds them as before.
+    const returning = await supervisor('lee.returning', 'Lee Returning');
+    await request(service.app).post(`/api/users/${returning.user.id}/disable`).set(admin().headers).expect(200);
+    const page = await signedInPage(browser(), service, 'demo-admin');
+    await page.goto(`${service.base}/users/new`);
+    await page.getByLabel('Full name').fill('Lee Returning');
+    await page.getByLabel('Username').fill('lee.returning');
+    await page.getByLabel('Supervisor').check();
+    await page.getByLabel('Temporary password (optional)').fill('violet tractor moonlight 43');
+    await page.getByRole('button', { name: 'Add the user' }).click();
+    await page.waitForLoadState('domcontentloaded');
+
+    // Not "added already ... give them their temporary password": the password typed was never set.
+    expect(await page.title()).toMatch(/^This user was added before and is disabled · User Lee Returning/);
+    const notice = await page.getByRole('status').textContent();
+    expect(notice).toContain('they cannot sign in with the one typed');
+    expect(notice).toContain('enable them below');
+    await request(service.app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'lee.returning', password: 'violet tractor moonlight 43' })
+      .expect(401);
+    await expectAccessible(page);
+    // What it says to do is there, and lets them in.
+    await page.getByRole('button', { name: 'Enable the user' }).click();
+    const temporary = await page.getByLabel('Temporary password').inputValue();
+    await request(service.app)
+      .post('/api/auth/sign-in')
+      .send({ username: 'lee.returning', password: temporary })
+      .expect(201);
+    await page.context().close();
+  });
+
   test('"Enable the user" sent twice says they are enabled already and how to give them a password', async () => {
     const dormant = await supervisor('robin.twiceenabled', 'Robin Twiceenabled');
     await request(service.app).post(`/api/users/${dormant.user.id}/disable`).set(admin().headers).expect(200);

@@ -31,6 +31,10 @@ const NOTICES = new Map([
     'added-already',
     'The user was added already, with this username, name and roles: the form added no one more (it was sent twice, or they were added before). Give them their temporary password in person or by phone, never by email.',
   ],
+  [
+    'added-disabled',
+    'This user was added before and is disabled: the form added no one and set no password, so they cannot sign in with the one typed. To let them back (someone who left and returned), enable them below: the service gives them a new temporary password, shown to you once; then change their roles if they differ.',
+  ],
   ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
   ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
@@ -102,13 +106,18 @@ const ENABLED_ALREADY =
 /** The most users the API lists on a page (GET /api/users `limit`). */
 const MAX_USER_PAGE = 200;
 
-/** Whether an existing user is the one a new user's form describes: its username, agency, full name and roles. */
+/** Whether an existing user is the person a new user's form names: its username (found by it), agency and full name. */
+const namesPerson = (
+  user: { agencyId: string; displayName: string },
+  sent: { agencyId: string; displayName: string },
+) => user.agencyId === sent.agencyId && user.displayName === sent.displayName;
+
+/** Whether an existing user is the one a new user's form describes: the person it names, with the same roles. */
 const describes = (
   user: { agencyId: string; displayName: string; roles: readonly string[] },
   sent: { agencyId: string; displayName: string; roles: readonly Role[] },
 ) =>
-  user.agencyId === sent.agencyId &&
-  user.displayName === sent.displayName &&
+  namesPerson(user, sent) &&
   user.roles.length === sent.roles.length &&
   sent.roles.every((role) => user.roles.includes(role));
 
@@ -211,6 +220,12 @@ export function userPages(kit: Kit): Router {
       // first answered) is refused for the username its first send took: the user it describes is added already, and
       // their page says so, where "Username: Taken" sent the admin to add them again under another username.
       const holder = await userNamed(req, isSystemAdmin(me) ? body.agencyId : undefined, body.username);
+      // A person who left and came back, added again under their old username: their user is disabled, and enabling
+      // it is what lets them in, where "added already ... give them their temporary password" sent the admin to hand
+      // over a password that was never set, for an account that cannot sign in. (A former admin is a system
+      // administrator's to enable: an agency's admin is not sent to a page that offers them nothing to do.)
+      if (holder?.disabledAt && namesPerson(holder, body) && administers(me, holder))
+        return res.redirect(303, `/users/${encodeURIComponent(holder.id)}?notice=added-disabled`);
       if (holder && describes(holder, body))
         return res.redirect(303, `/users/${encodeURIComponent(holder.id)}?notice=added-already`);
       await renderNewUser(req, res, form, {
