@@ -232,9 +232,20 @@ test('an admin sets a new temporary password for a user who forgot theirs, and e
   });
   const signInOverApi = (password: string) =>
     request(suite.app).post('/api/auth/sign-in').send({ username: 'robin.forgetful', password });
+  // Their calendar feed: a new password revokes it too, and the admin is told so before and after (probe H6).
+  const made = await request(suite.app)
+    .post('/api/me/calendar-feeds')
+    .set(forgetful.headers)
+    .send({ label: 'Outlook', currentPassword: TEST_PASSWORD })
+    .expect(201);
+  const feed = new URL((made.body as { url: string }).url).pathname;
+  await request(suite.app).get(feed).expect(200);
   const page = await signIn('demo-admin');
   await page.goto(`${suite.base}/users/${forgetful.user.id}`);
   expect(await page.getByRole('heading', { name: 'Enable this user' }).count()).toBe(0);
+  expect(await page.getByRole('region', { name: 'Set a new temporary password' }).textContent()).toContain(
+    'Their sessions, API keys and calendar feeds stop working at once',
+  );
   // Sent unconfirmed: nothing changes, and the box is named.
   await page.getByRole('button', { name: 'Set a new temporary password' }).click();
   await expectErrorSummary(page, 'confirmReset', /Tick the box/);
@@ -250,19 +261,28 @@ test('an admin sets a new temporary password for a user who forgot theirs, and e
   expect(temporary).toHaveLength(24);
   await expectAccessible(page);
   await request(suite.app).get('/api/me').set(forgetful.headers).expect(401);
+  await request(suite.app).get(feed).expect(404);
+  expect(await page.locator('main').textContent()).toContain(
+    'Their sessions, API keys and calendar feeds stopped working',
+  );
   await signInOverApi(TEST_PASSWORD).expect(401);
   await signInOverApi(temporary).expect(201);
   // Shown once: the user's page does not show it again.
   await page.getByRole('link', { name: 'Back to Robin Forgetful' }).click();
   expect(await page.content()).not.toContain(temporary);
 
-  // Disabling says it can be undone; enabling gives yet another password, never the one before.
-  expect(await page.getByRole('region', { name: 'Disable this user' }).textContent()).toContain(
-    'This can be undone here',
-  );
+  // Disabling says what ends (the feeds too, and the identity provider's sign-in) and that it can be undone; enabling
+  // gives yet another password, never the one before.
+  const disabling = await page.getByRole('region', { name: 'Disable this user' }).textContent();
+  expect(disabling).toContain('Their sessions, API keys and calendar feeds stop working at once');
+  expect(disabling).toContain('with a password or their agency’s identity provider');
+  expect(disabling).toContain('This can be undone here');
   await page.getByLabel('Yes, disable Robin Forgetful').check();
   await page.getByRole('button', { name: 'Disable the user' }).click();
   await page.waitForURL((url) => url.searchParams.get('notice') === 'disabled');
+  expect(await page.getByRole('status').textContent()).toContain(
+    'their sessions, API keys and calendar feeds stopped working at once',
+  );
   expect(await page.getByRole('button', { name: 'Set a new temporary password' }).count()).toBe(0);
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Enable the user' }).click();

@@ -35,7 +35,7 @@ const NOTICES = new Map([
     'added-disabled',
     'This user was added before and is disabled: the form added no one and set no password, so they cannot sign in with the one typed. To let them back (someone who left and returned), enable them below: the service gives them a new temporary password, shown to you once; then change their roles if they differ.',
   ],
-  ['disabled', 'The user was disabled: their sessions and API keys stopped working at once.'],
+  ['disabled', 'The user was disabled: their sessions, API keys and calendar feeds stopped working at once.'],
   ['roles-changed', 'The roles were changed: they apply from the user’s next step in the console or the API.'],
   ['linked', 'The identity was linked: the user can now sign in with their agency’s identity provider.'],
   ['unlinked', 'The identity was unlinked: it signs this user in no more, and may be linked to another user.'],
