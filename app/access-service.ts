@@ -219,6 +219,10 @@ const userDisabled = () =>
 /** An enabling of a user who is not disabled (or was enabled meanwhile), refused. */
 const userNotDisabled = () => new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
 
+/** What an admin does when the identity they link is another user's: one person at the provider is one user here. */
+const IDENTITY_TAKEN_WHAT_TO_DO =
+  'an admin of that user unlinks it first (for someone who moved from another agency, an admin there or a system administrator), then link it here';
+
 const rolesInWords = (roles: readonly Role[]) => (roles.length > 0 ? roles.join(', ') : 'none');
 
 export function createAccessService(deps: AccessDeps) {
@@ -677,10 +681,13 @@ export function createAccessService(deps: AccessDeps) {
       try {
         return await linkIdentity(pool, { ...identity, userId });
       } catch (error) {
+        // Said with what to do: the admin linking a person who moved from another agency cannot see, nor unlink, the
+        // user it stayed with there (their former agency's admin or a system administrator can, README "When someone
+        // leaves, moves or joins").
         if (error instanceof IdentityTakenError)
-          throw new AppError('conflict', 'This identity is linked to another user.', {
+          throw new AppError('conflict', `This identity is linked to another user: ${IDENTITY_TAKEN_WHAT_TO_DO}.`, {
             code: 'identity_taken',
-            fields: [{ field: 'subject', message: 'linked to another user' }],
+            fields: [{ field: 'subject', message: `linked to another user: ${IDENTITY_TAKEN_WHAT_TO_DO}` }],
           });
         throw error;
       }

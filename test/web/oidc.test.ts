@@ -514,6 +514,18 @@ test('a person who moved to another agency signs in with their identity as their
   await request(app).post(`/api/users/${old.user.id}/disable`).set(admin.headers).expect(200);
   const taken = await request(app).post(`/api/users/${moved.user.id}/identities`).set(admin.headers).send(identity);
   expect([taken.status, codeOf(taken)]).toEqual([409, 'identity_taken']);
+  // Said with what to do: the new agency's admin can neither see nor unlink the user it stayed with (probe H6).
+  const refusal = taken.body as { detail: string; errors: { field: string; message: string }[] };
+  expect(refusal.detail).toBe(
+    'This identity is linked to another user: an admin of that user unlinks it first (for someone who moved from another agency, an admin there or a system administrator), then link it here.',
+  );
+  expect(refusal.errors).toEqual([
+    {
+      field: 'subject',
+      message:
+        'linked to another user: an admin of that user unlinks it first (for someone who moved from another agency, an admin there or a system administrator), then link it here',
+    },
+  ]);
 
   // Only who administers the old user unlinks it; a link it does not have is 404.
   const unlink = (userId: string, who: { headers: Record<string, string> }, body = identity) =>
