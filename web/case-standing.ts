@@ -4,6 +4,7 @@
  * so a track shows only the steps their role may see; an officer or advocate also reads how the other agencies' steps
  * their work depends on went (the case's milestones), by these facts alone.
  */
+import { endOfDay } from '../domain/dates';
 import { stepLabel } from '../domain/labels';
 import { refusalReasonLabel, type Words } from './labels';
 import { isolated } from './isolated';
@@ -28,6 +29,22 @@ interface StepFacts {
   completedBy?: { displayName: string; agencyId: string | null } | null;
 }
 
+/**
+ * The last days of what a step gave (a CP grant, T status, an interim letter; a certification letter's benefits), as a
+ * line says them while it runs and once it has ended where the reader works (`Words.hasEnded`, not on its last day):
+ * "valid until 6 Dec 2028", then "was valid until 6 Dec 2028". A signer's own line and another agency's milestone say
+ * an end alike.
+ */
+const END_WORDS = {
+  validUntil: { running: 'valid until', ended: 'was valid until' },
+  benefitEndsOn: { running: 'benefits until', ended: 'benefits ran until' },
+} as const;
+
+const endSaid = (field: keyof typeof END_WORDS, endsAt: string, lastDay: string, words: Words) =>
+  `${END_WORDS[field][words.hasEnded(endsAt) ? 'ended' : 'running']} ${lastDay}`;
+
+const isEndField = (field: string): field is keyof typeof END_WORDS => field in END_WORDS;
+
 /** The detail fields (domain/steps.ts) that carry a date, in words, in the order a reader wants them. */
 const DATE_WORDS: [field: string, words: string][] = [
   ['identifiedOn', 'identified'],
@@ -38,7 +55,7 @@ const DATE_WORDS: [field: string, words: string][] = [
   ['issuedOn', 'issued'],
   ['eligibilityDate', 'eligible from'],
   // An HHS certification's benefits: their last day, which the letter keeps (domain/tracks/hhs.ts).
-  ['benefitEndsOn', 'benefits until'],
+  ['benefitEndsOn', END_WORDS.benefitEndsOn.running],
   ['filedOn', 'filed'],
   ['receivedOn', 'received'],
   ['determinedOn', 'determined'],
@@ -46,7 +63,7 @@ const DATE_WORDS: [field: string, words: string][] = [
   ['respondedOn', 'responded'],
   ['approvedOn', 'approved'],
   ['signedOn', 'signed'],
-  ['validUntil', 'valid until'],
+  ['validUntil', END_WORDS.validUntil.running],
   ['adjustmentEligibleFrom', 'may adjust status from'],
   ['investigationCompleteDate', 'investigation or prosecution complete'],
 ];
@@ -99,12 +116,15 @@ function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: 
   const dates = DATE_WORDS.flatMap(([field, said]) => {
     const value = step.details[field];
     if (early && (field === 'adjustmentEligibleFrom' || field === 'investigationCompleteDate')) return [];
-    return typeof value === 'string' ? [`${said} ${words.calendarDay(value)}`] : [];
+    if (typeof value !== 'string') return [];
+    // A last day as its signer entered it: what it gave ended when that day ended.
+    if (isEndField(field)) return [endSaid(field, endOfDay(value), words.calendarDay(value), words)];
+    return [`${said} ${words.calendarDay(value)}`];
   });
   if (early) dates.push(early);
   // An interim letter's validity comes from the policy rather than a date typed at sign-off: the step keeps its end.
   if (step.expiresAt && step.details.validUntil === undefined) {
-    dates.push(`valid until ${words.validUntil(step.expiresAt)}`);
+    dates.push(endSaid('validUntil', step.expiresAt, words.validUntil(step.expiresAt), words));
   }
   const outcome = inWords(step.outcome ?? step.status);
   // A refusal says why: a reason the console lists in its words, another client's code as it is.
@@ -180,11 +200,9 @@ export function milestoneLines(
     const day = milestone.typedDay ? words.calendarDay(milestone.typedDay) : words.date(milestone.completedAt);
     const said = [`${inWords(milestone.outcome ?? milestone.status)} ${day}`];
     if (milestone.expiresAt) {
-      const lastDay = words.validUntil(milestone.expiresAt);
       // A certification letter does not expire: its milestone's end is that of the benefits it opened.
-      const ended = words.hasEnded(milestone.expiresAt);
-      if (milestone.kind === 'hhs_certification_letter') said.push(`benefits ${ended ? 'ran ' : ''}until ${lastDay}`);
-      else said.push(ended ? `was valid until ${lastDay}` : `valid until ${lastDay}`);
+      const field = milestone.kind === 'hhs_certification_letter' ? 'benefitEndsOn' : 'validUntil';
+      said.push(endSaid(field, milestone.expiresAt, words.validUntil(milestone.expiresAt), words));
     }
     return {
       what: `${stepLabel(milestone.kind)}: ${said.join(', ')}${optional(milestone)}`,
