@@ -11,7 +11,7 @@ import { isolated } from './isolated';
 import { DECLARATION_OPTIONAL } from './step-guidance';
 
 interface StepFacts {
-  /** Absent, a cancelled step's reason is not looked up. */
+  /** Absent, why a cancelled or lapsed step ended is not looked up. */
   id?: string;
   kind: string;
   track: string;
@@ -91,19 +91,19 @@ export interface TrackStanding {
   next: string | null;
 }
 
-/** `cancelled`: why each cancelled step was, by its id, as the timeline says it (web/timeline.ts `cancellationReasons`). */
+/** `ended`: why each cancelled or lapsed step ended undone, by its id, as the timeline says it (web/timeline.ts `endReasons`). */
 export function standingOf(
   steps: readonly StepFacts[],
   tracks: readonly string[],
   words: Words,
-  cancelled: ReadonlyMap<string, string> = new Map(),
+  ended: ReadonlyMap<string, string> = new Map(),
 ): TrackStanding[] {
   return tracks.flatMap((track) => {
     const ofTrack = steps.filter((step) => step.track === track);
     if (ofTrack.length === 0) return [];
     const done = ofTrack
       .filter((step) => step.completedAt !== null)
-      .map((step) => decided(step, words, step.status === 'cancelled' && step.id ? cancelled.get(step.id) : undefined));
+      .map((step) => decided(step, words, endedUndone(step) && step.id ? ended.get(step.id) : undefined));
     const next = ofTrack
       .filter((step) => step.status === 'pending')
       .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'))[0];
@@ -111,7 +111,10 @@ export function standingOf(
   });
 }
 
-function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: string; signed: string | null } {
+/** A step that ended without what it was for: cancelled, or owed and lapsed (a validity's end is its own words). */
+const endedUndone = (step: StepFacts) => step.status === 'cancelled' || step.status === 'expired';
+
+function decided(step: StepFacts, words: Words, endedWhy?: string): { what: string; signed: string | null } {
   const early = earlyFiling(step, words);
   const dates = DATE_WORDS.flatMap(([field, said]) => {
     const value = step.details[field];
@@ -129,11 +132,12 @@ function decided(step: StepFacts, words: Words, cancelledWhy?: string): { what: 
   const outcome = inWords(step.outcome ?? step.status);
   // A refusal says why: a reason the console lists in its words, another client's code as it is.
   const reason = typeof step.details.reason === 'string' ? step.details.reason : undefined;
-  // A cancelled step says why, as the timeline does: "cancelled: Continued Presence lapsed".
+  // A cancelled or lapsed step says why, as the timeline does: "cancelled: Continued Presence lapsed", "expired: T
+  // status ended before adjustment was filed".
   const outcomeSaid = reason
     ? `${outcome} (reason: ${refusalReasonLabel(step.kind, reason)})`
-    : cancelledWhy
-      ? `${outcome}: ${cancelledWhy}`
+    : endedWhy
+      ? `${outcome}: ${endedWhy}`
       : outcome;
   // "requested 2 Dec 2026" says the outcome with its date: the outcome is not said twice.
   const said = dates[0]?.startsWith(`${outcome} `) ? dates : [outcomeSaid, ...dates];

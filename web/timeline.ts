@@ -363,18 +363,23 @@ function cancelledWhy(entry: Entry, steps: ReadonlyMap<string, StepFacts>, words
 }
 
 /**
- * Why each cancelled step was, by step id, as the timeline says it: its latest cancellation's reason, for the track
- * summary (web/case-standing.ts), which would otherwise say only "cancelled".
+ * Why each step that ended undone did, by step id, as the timeline says it, for the track summary
+ * (web/case-standing.ts), which would otherwise say only "cancelled" or "expired": a cancelled step's latest
+ * cancellation's reason, and for a step owed that lapsed (an adjustment of status not filed while T status lasted) its
+ * expiry's ("T status ended before adjustment was filed"). A validity's own end (a CP grant's) is said by its
+ * "was valid until".
  */
-export function cancellationReasons(
-  entries: readonly Entry[],
-  steps: readonly StepFacts[],
-  words: Words,
-): Map<string, string> {
+export function endReasons(entries: readonly Entry[], steps: readonly StepFacts[], words: Words): Map<string, string> {
   const byId = new Map(steps.map((step) => [step.id, step]));
   const reasons = new Map<string, string>();
   for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
-    const why = entry.type === 'step.cancelled' && entry.stepId ? cancelledWhy(entry, byId, words) : undefined;
+    const step = entry.stepId ? byId.get(entry.stepId) : undefined;
+    const why =
+      entry.type === 'step.cancelled' && entry.stepId
+        ? cancelledWhy(entry, byId, words)
+        : entry.type === 'step.expired' && step && !step.expiresAt
+          ? entry.summary
+          : undefined;
     if (why) reasons.set(entry.stepId!, why);
   }
   return reasons;

@@ -4,7 +4,7 @@
  */
 import { standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
-import { cancellationReasons, timelineOf } from '../../web/timeline';
+import { endReasons, timelineOf } from '../../web/timeline';
 
 const words = wordsFor('UTC', new Date('2026-12-06T12:00:00.000Z'), []);
 
@@ -33,12 +33,7 @@ const entries = [
 ];
 
 test("a cancelled step's line in the track summary gives the reason its timeline entry gives", () => {
-  const [standing] = standingOf(
-    [renewal],
-    ['continued_presence'],
-    words,
-    cancellationReasons(entries, [renewal], words),
-  );
+  const [standing] = standingOf([renewal], ['continued_presence'], words, endReasons(entries, [renewal], words));
   const reason = 'Continued Presence expired before a renewal was requested';
   expect(standing?.done.map((line) => line.what)).toEqual([`Continued Presence renewal request: cancelled: ${reason}`]);
   expect(timelineOf(entries, [renewal], words)[0]?.sentence).toContain(`cancelled: ${reason}.`);

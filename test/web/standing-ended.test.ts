@@ -2,10 +2,12 @@
  * "Where the case stands" says a validity that has ended as past, as another agency's milestone line says it: the
  * coordinator's and ICE's case page read "Continued Presence decision: granted 7 Dec 2026, valid until 6 Dec 2028" a
  * month after CP lapsed (probe H5), while the police's milestone read "was valid until 6 Dec 2028". On its last day,
- * wherever it is read, it still runs.
+ * wherever it is read, it still runs. An adjustment of status that T status ended before it was filed says so, where it
+ * read "Adjustment of status filing (Form I-485): expired", its timeline's reason left out.
  */
 import { milestoneLines, standingOf } from '../../web/case-standing';
 import { wordsFor } from '../../web/labels';
+import { endReasons } from '../../web/timeline';
 
 const step = {
   agencyId: 'demo-ice-ccht',
@@ -101,4 +103,45 @@ test("the signer's own line and another agency's milestone say the same end in t
   const words = wordsFor('UTC', new Date('2029-01-06T12:00:00.000Z'), []);
   const [milestone] = milestoneLines([{ ...grant, typedDay: '2026-12-07' }], ['continued_presence'], words);
   expect(milestone?.what).toBe(linesAt('UTC', '2029-01-06T12:00:00.000Z', [grant])[0]);
+});
+
+test('an adjustment not filed before T status ended says why it expired, as its timeline entry does', () => {
+  const adjustment = {
+    ...step,
+    agencyId: 'demo-advocates',
+    agencyKind: 'advocate',
+    id: 't_visa_adjustment_filing-1',
+    kind: 't_visa_adjustment_filing',
+    track: 't_visa',
+    status: 'expired',
+    outcome: null,
+    expiresAt: null,
+    completedAt: '2028-12-07T12:00:00.000Z',
+    details: { adjustmentEligibleFrom: '2027-12-07' },
+  };
+  const entries = [
+    {
+      seq: 30,
+      at: '2028-12-07T12:00:00.000Z',
+      type: 'step.expired',
+      stepId: tStatus.id,
+      actorAgencyId: null,
+      summary: 'T status ended',
+    },
+    {
+      seq: 31,
+      at: '2028-12-07T12:00:00.000Z',
+      type: 'step.expired',
+      stepId: adjustment.id,
+      actorAgencyId: null,
+      summary: 'T status ended before adjustment was filed',
+    },
+  ];
+  const words = wordsFor('UTC', new Date('2029-01-06T12:00:00.000Z'), []);
+  const steps = [tStatus, adjustment];
+  const [standing] = standingOf(steps, ['t_visa'], words, endReasons(entries, steps, words));
+  expect(standing?.done.map((line) => line.what)).toEqual([
+    'T visa decision: approved 7 Dec 2024, was valid until 6 Dec 2028',
+    'Adjustment of status filing (Form I-485): expired: T status ended before adjustment was filed, may adjust status from 7 Dec 2027',
+  ]);
 });

@@ -55,7 +55,7 @@ import { plainWords, refusalInWords, type RefusalWords } from '../refusal-words'
 import { milestoneLines, standingOf } from '../case-standing';
 import { signOffGuidance } from '../step-guidance';
 import { agencyKindLabel, askAgainLabel, stepLabel, transferReasonLabel, transferReasons, type Words } from '../labels';
-import { cancellationReasons, timelineOf } from '../timeline';
+import { endReasons, timelineOf } from '../timeline';
 import {
   languageChoices,
   languageChosen,
@@ -252,12 +252,7 @@ export function casePages(kit: Kit): Router {
           (group) => group.steps.length > 0,
         ),
         dueNext: dueNext(view),
-        standing: standingOf(
-          view.steps,
-          TRACKS,
-          kit.words(res),
-          cancellationReasons(view.timeline, view.steps, kit.words(res)),
-        ),
+        standing: standingOf(view.steps, TRACKS, kit.words(res), endReasons(view.timeline, view.steps, kit.words(res))),
         // How the other agencies' steps this reader's work depends on went (domain/access.ts canSeeMilestone).
         milestones: milestoneLines(view.milestones, TRACKS, kit.words(res)),
         // Who does not see the whole case sees only their own agency's steps (domain/access.ts): the summary says so.
