@@ -87,7 +87,7 @@ export function timelineOf(
     .map((entry) => ({
       at: entry.at,
       when: passedAlarmWhen(entry, byId, words) ?? whenOf(entry, words),
-      sentence: sentenceOf(entry, byId, words, recorded),
+      sentence: sentenceOf(entry, byId, words, recorded, agencies),
     }));
 }
 
@@ -211,11 +211,30 @@ function noticeOf(entry: Entry): { notice: string; respondBy: string; late: bool
   return { ...received, late };
 }
 
+/**
+ * To whom an alarm's notice went, by the agency that held the recipient's role then (`agencyOfKindAt`): "notice to
+ * Demo City Police", so that a lapse told to its owner and to the coordinator at the same moment (domain/tracks/track.ts
+ * `lapseAlarms`) reads as two notices, not one line twice, and an escalation says it reached the coordinator. Its entry
+ * names the role ("… raised for law_enforcement", "… raised for coordinator supervisor": domain/alarms.ts).
+ */
+function alarmRecipient(
+  entry: Entry,
+  words: Words,
+  recorded: readonly Entry[],
+  agencies: Partial<CaseAgencies>,
+): string {
+  const kind = / raised for (\w+)(?: supervisor)?$/.exec(entry.summary)?.[1];
+  const held = kind && kind in agencies ? (agencies[kind as keyof CaseAgencies] ?? null) : null;
+  const agencyId = kind ? agencyOfKindAt(entry, kind, recorded, held) : null;
+  return agencyId ? `notice to ${isolated(words.agencyName(agencyId))}` : 'notice raised';
+}
+
 function sentenceOf(
   entry: Entry,
   steps: ReadonlyMap<string, StepFacts>,
   words: Words,
   recorded: readonly Entry[],
+  agencies: Partial<CaseAgencies>,
 ): string {
   const step = entry.stepId ? steps.get(entry.stepId) : undefined;
   // A transfer's email is about no step: its delivery reports name the transfer.
@@ -344,7 +363,7 @@ function sentenceOf(
     const label = step
       ? words.reminderLabel({ kind: detail, stepKind: step.kind, about: about ?? step.kind })
       : `${alarmKindLabel(detail)}: ${what}`;
-    return `${label} (notice raised).`;
+    return `${label} (${alarmRecipient(entry, words, recorded, agencies)}).`;
   }
   if (group === 'case') {
     // "case closed (relief_obtained)" (domain/case.ts closeCase): the reason in words, as a transfer's is.
