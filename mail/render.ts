@@ -500,8 +500,9 @@ function headline(
       };
     }
     case 'expired':
+      // Named by what ended, as its "Expiring" reminder names it: "Expired: T status", not "T visa decision".
       return {
-        subject: `Expired: ${step}, valid until ${date} (case ${ref})`,
+        subject: `Expired: ${whatEnds(facts.stepKind, facts.about)}, valid until ${date} (case ${ref})`,
         lead: `What "${step}" granted was valid until ${date} and has expired.${lapseMeans(facts.about)}`,
       };
     case 'end_corrected':
