@@ -16,15 +16,26 @@ export function migrationsFrom(name: RegExp): string[] {
 
 /** Undoes these migrations, the latest first (their down migrations run), on the database `databaseUrl` owns. */
 export async function undoMigrations(databaseUrl: string, migrations: string[]): Promise<void> {
+  await runMigrations(databaseUrl, { direction: 'down', count: migrations.length });
+}
+
+/** Applies this one migration alone, as a release that had it but not some numbered before it did. */
+export async function applyMigration(databaseUrl: string, migration: string): Promise<void> {
+  await runMigrations(databaseUrl, { direction: 'up', file: migration, checkOrder: false });
+}
+
+async function runMigrations(
+  databaseUrl: string,
+  options: Pick<RunnerOption, 'direction' | 'count' | 'file' | 'checkOrder'>,
+): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) of an ESM-only package, as db/migrate.ts does
   const { runner } = require('node-pg-migrate') as { runner: (options: RunnerOption) => Promise<unknown> };
   await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
     migrationsTable: 'pgmigrations',
-    direction: 'down',
-    count: migrations.length,
     verbose: false,
     log: () => undefined,
+    ...options,
   });
 }
