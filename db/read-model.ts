@@ -187,7 +187,10 @@ newer AS (
   ON CONFLICT (id) DO UPDATE SET
     reference = EXCLUDED.reference, path = EXCLUDED.path, status = EXCLUDED.status, opened_at = EXCLUDED.opened_at,
     closed_at = EXCLUDED.closed_at, policy_version = EXCLUDED.policy_version, agencies = EXCLUDED.agencies,
-    version = EXCLUDED.version, history_length = EXCLUDED.history_length, updated_at = now()
+    version = EXCLUDED.version, history_length = EXCLUDED.history_length,
+    -- The case's last change: a projection of the same version (reproject --refresh after an upgrade, a lost
+    -- task's replaced) is no change, or every case would read as changed at the refresh and every feed be stamped anew.
+    updated_at = CASE WHEN EXCLUDED.version > cases.version THEN now() ELSE cases.updated_at END
   WHERE (cases.version, cases.history_length) < (EXCLUDED.version, EXCLUDED.history_length)
   RETURNING id
 ),

@@ -356,6 +356,7 @@ test('reproject --refresh projects again a case already at its latest version, a
     return counts.rows[0]!;
   };
   const before = await written();
+  const changedAt = (await getCase(stack.pool, view.caseId))!.updatedAt;
 
   // A case at its latest version is left as it is by a plain reproject ...
   await reprojectCases(stack.client, stack.pool);
@@ -367,6 +368,8 @@ test('reproject --refresh projects again a case already at its latest version, a
   expect(await written()).toEqual({ alarms: alarms.rowCount, timeline: view.timeline.length });
   const refreshed = await getCase(stack.pool, view.caseId);
   expect(refreshed!.version).toBe(view.version);
+  // Projected again, it did not change: its last change (API updatedAt, the calendar feed's DTSTAMP) is as it was.
+  expect(refreshed!.updatedAt).toBe(changedAt);
 });
 
 test('reproject --refresh projects again a case that continued as new, at its latest version', async () => {
