@@ -237,7 +237,7 @@ function whoRefusal(state: CaseState, step: Step, actor: Actor, now: Instant): R
  * whatever the case records. Read by kind, not from the case, so what it says of a corrector does not depend on what
  * the case holds: whether a CP grant opened the advocate's certification request tells whether a T-visa application
  * was found bona fide before it (`unlockCertification`). A kind that opens nothing is not listed. Written by hand, and
- * checked against the tracks: test/domain/may-open.test.ts signs cases through every outcome and lapse and fails when
+ * checked against the tracks: test/domain/suites/may-open.ts signs cases through every outcome and lapse and fails when
  * what they open and this list disagree for any agency that could correct.
  */
 const MAY_OPEN: Partial<Record<StepKind, readonly StepKind[]>> = {
