@@ -2,8 +2,8 @@
  * What protects the API beyond permissions: rate limits, closed CORS, security headers, the body limit, the
  * configuration that refuses unsafe combinations, and logs that never hold a password, a token or an Authorization
  * header. Apps are built with createApp over the stack's real database and write side, one per setting.
- * (Helmet and the 413 on unauthenticated requests are in test/api/openapi-and-basics.test.ts; IDENTITY_KEYS required
- * with DATABASE_URL is in test/app/config.test.ts.)
+ * (Helmet and the 413 on unauthenticated requests are in test/api/suites/openapi-and-basics.ts; IDENTITY_KEYS required
+ * with DATABASE_URL is in test/app/suites/config.ts.)
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';

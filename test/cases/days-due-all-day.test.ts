@@ -191,7 +191,7 @@ test("the tester's three deadlines are due on D and read overdue in the API and 
     'hhs_certification_request-1',
     't_visa_evidence_response-1',
   ]);
-  // The daily digest reads its deadlines with the fact, and words them by the same rule (test/mail/digest.test.ts).
+  // The daily digest reads its deadlines with the fact, and words them by the same rule (test/mail/suites/digest.ts).
   const deadlines = await agencyDeadlines(stack.pool, AGENCIES.ice);
   expect(deadlines.find((d) => d.caseId === caseId && d.stepId === 'cp_decision-1')).toMatchObject({ dueOnADay: true });
 });

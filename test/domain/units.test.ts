@@ -1,7 +1,7 @@
 /**
  * The domain's unit tests (no servers, no database): each former file of test/domain is a module of `suites/`, its
  * tests under a `describe` named after it, all run by this one file, where each cost jest's start-up of a file (about
- * 1 s of CPU) for tests that take a few milliseconds (README "Tests"). Run one with `npx jest test/domain -t <name>`.
+ * 1 s of CPU) for tests that take a few milliseconds (README "Tests"). Run one with `npx jest test/domain/units -t <name>`.
  */
 import './suites/adjustment-eligible-day';
 import './suites/alarms';
