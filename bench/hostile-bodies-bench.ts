@@ -2,7 +2,7 @@
  * `npx tsx bench/hostile-bodies-bench.ts [--runs 5]`: outside probe Q6 as a measurement. The worst JSON bodies the
  * 64 kB limit lets anyone send, with no account, and how long the walk for ill-formed text (api/well-formed-text.ts),
  * which every body meets before any route, holds the one thread every request is answered on. Its path copied at each
- * value, 32,000 nested arrays took 8 to 17 s; the test (test/api/well-formed-text.test.ts) asserts the refusal and a
+ * value, 32,000 nested arrays took 8 to 17 s; the test (test/api/one-stack/well-formed-text.ts) asserts the refusal and a
  * coordinator's read beside it, the times are here.
  */
 import { parseArgs } from 'node:util';

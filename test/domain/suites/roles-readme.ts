@@ -1,7 +1,7 @@
 /**
  * The README's role table and `domain/access.ts` say the same: which roles exist, and in which kinds of agency each
  * can be held; and which other agencies' steps each kind of agency sees the outcome of (its milestones). (What each
- * role may do is tested against the API in test/access/authorization.test.ts and test/api/milestones.test.ts.)
+ * role may do is tested against the API in test/access/authorization.test.ts and test/api/one-stack/milestones.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

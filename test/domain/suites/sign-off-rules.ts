@@ -170,7 +170,7 @@ describe('sign-off-rules', () => {
       seen.add('unbound_command');
     });
 
-    it('coordinator_corrects is covered by test/api/correction-hidden-steps.test.ts', () => {
+    it('coordinator_corrects is covered by test/api/one-stack/correction-hidden-steps.ts', () => {
       seen.add('coordinator_corrects');
     });
 
