@@ -104,7 +104,7 @@ export async function deadlineTimeZones(db: Queryable, fallback: string): Promis
  *
  * For GET /api/me, which every console page asks: the identified zones are a few among many cases, read by a "loose
  * index scan" of cases_identified_in_idx, each step one probe for the least zone after the last one found, where a
- * DISTINCT would read every case (test/db/read-plans.test.ts shows the plan).
+ * DISTINCT would read every case (test/db/suites/read-plans.ts shows the plan).
  */
 export async function deadlineTimeZoneLists(
   db: Queryable,

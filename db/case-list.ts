@@ -1,6 +1,6 @@
 /**
  * The caseload: the cases an agency takes part in, filtered, newest first, one keyset page at a time. Every filter
- * has an index that serves it at 100,000 cases (migration case-list-indexes; test/db/read-plans.test.ts shows the
+ * has an index that serves it at 100,000 cases (migration case-list-indexes; test/db/suites/read-plans.ts shows the
  * plans). No personal data: a case row holds references, dates and agency ids only.
  */
 import { prepared, type Queryable } from './pool';

@@ -6,7 +6,7 @@
  *
  * Each place answers the key ids its rows are sealed under in one statement, a "loose index scan" of an index on its
  * key id (migration 1797870000000): the least key id, then one probe for the least after each one found, so a few
- * index probes a place however many rows it holds (test/db/key-id-plans.test.ts shows the plans). A DISTINCT over
+ * index probes a place however many rows it holds (test/db/suites/key-id-plans.ts shows the plans). A DISTINCT over
  * each table, as before, was one sequential scan a place: about 2.5 s at each start at 100,000 cases (100,000
  * identities and revisions, 300,000 documents and name-index rows, 2,000,000 steps of which 500,000 with a note), most
  * of it the notes and the corrections' reasons in case_steps, which are indexed by their key id too. The answers kept

@@ -481,7 +481,7 @@ test('a user holds at most 20 live feeds, told to revoke one, and lists them a p
       .post('/api/me/calendar-feeds')
       .set(owner.headers)
       .send({ label, currentPassword: TEST_PASSWORD });
-  // 19 made at once (the cap under concurrent creates: test/db/token-cap.test.ts); the API takes the 20th and refuses
+  // 19 made at once (the cap under concurrent creates: test/db/suites/token-cap.ts); the API takes the 20th and refuses
   // the 21st in words.
   const answers = await Promise.all(
     Array.from({ length: 19 }, (_, n) =>
