@@ -1,5 +1,5 @@
 /**
- * The words of a digest's lines (the time-skipping digest tests, test/cases/daily-digest.test.ts, cover what it lists
+ * The words of a digest's lines (the time-skipping digest tests, test/cases/suites/daily-digest.ts, cover what it lists
  * and when it is sent): a step whose deadline passed earlier on its own last day, counted from an identification's
  * hour, is "overdue since 01:40 CST on 5 Dec 2026" (an email says no "today"), not "Overdue: …, due 5 Dec 2026" in the digest of 5 Dec (probe R7).
  */
