@@ -4,7 +4,7 @@
  * coordinator reads the case and the work list in a loop and the readiness check's PostgreSQL query is asked beside
  * them; prints the uploads' answers by status, the reads' latency and answers, the database's growth and the
  * process's peak memory. On the test stack (test/support/stack.ts) with a pool of the service's 10 connections. The
- * test (test/api/document-limits.test.ts) asserts that reads answer; the times are here.
+ * test (test/api/own-stack/document-limits.ts) asserts that reads answer; the times are here.
  */
 import type { AddressInfo } from 'node:net';
 import { createServer, get } from 'node:http';

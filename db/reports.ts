@@ -110,7 +110,7 @@ const stillWithin24h = `(n.status = 'pending' AND $6 < i.at + interval '24 hours
  * A minor's HHS notice (`n`) given within the 24 hours from the identification (`i`). Dated by its day (`notifiedOn`,
  * recorded at noon UTC of a past day), on or before the day those hours end where the police work, the day after the
  * identification's there (`i.day`); else by its instant. The rule of domain/alarms.ts `minorNoticeInTimeByItsDay`, which
- * the case's notices and timeline apply: test/api/minor-notice-by-its-day.test.ts holds both to the same cases.
+ * the case's notices and timeline apply: test/api/own-stack/minor-notice-by-its-day.ts holds both to the same cases.
  */
 const notifiedWithin24h = `(n.status = 'completed' AND CASE WHEN n.details ? 'notifiedOn'
   THEN (n.details->>'notifiedOn')::date <= i.day + 1 ELSE n.completed_at <= i.at + interval '24 hours' END)`;

@@ -136,7 +136,7 @@ const ACCESS_TABLE: Record<Who, AccessRow> = {
   taskForceSupervisor: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
   // The admin of the task force: the others' tokens, users and identities are of demo-advocates, not theirs.
   // No case of their own, so no feed of deadlines to make; one made under a working role since taken away they may
-  // still list and revoke (it serves nothing: test/api/calendar-feeds.test.ts).
+  // still list and revoke (it serves nothing: test/api/own-stack/calendar-feeds.ts).
   admin: [ok, ok, ok, ok, ok, ok, ok, hide, ok, noUser, other, other, other, other, other, other, other, other, ok, role, role, ok, ok, noFeed, ok],
   systemAdmin: [ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, role, ok, ok, noFeed, ok],
   otherPoliceOfficer: [ok, ok, ok, ok, ok, ok, ok, hide, role, role, role, role, role, role, role, role, role, role, ok, role, ok, ok, ok, noFeed, role],
@@ -194,7 +194,7 @@ const CASE_TABLE: Record<Who, CaseRow> = {
 };
 
 /**
- * A step's documents (test/api/documents.test.ts has the rest): each uploads its own PDF to cp_request-1, a
+ * A step's documents (test/api/own-stack/documents.ts has the rest): each uploads its own PDF to cp_request-1, a
  * law-enforcement step; lists that step's and the case's; downloads the police officer's document of that step;
  * removes a document the police officer added to that step for the cell (removing one's own is in documents.test.ts).
  */
@@ -845,7 +845,7 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/sign-in',
   'POST /api/auth/oidc/nonce',
   'POST /api/auth/oidc/session',
-  // The secret in its URL is the credential (test/api/calendar-feeds.test.ts).
+  // The secret in its URL is the credential (test/api/own-stack/calendar-feeds.ts).
   'GET /calendar/{secret}.ics',
 ];
 

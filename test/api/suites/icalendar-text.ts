@@ -1,7 +1,7 @@
 /**
  * The calendar feeds' iCalendar text (core/icalendar.ts), read as a calendar reads it (ical.js): every content line
  * at most 75 octets of UTF-8, folded between characters, never inside one, and unfolded back to the value written;
- * TEXT escaped. test/api/calendar-feeds.test.ts reads whole feeds off the API.
+ * TEXT escaped. test/api/own-stack/calendar-feeds.ts reads whole feeds off the API.
  */
 import type ICALModule from 'ical.js' with { 'resolution-mode': 'import' };
 import { icalendarText, type CalendarEvent } from '../../../core/icalendar';

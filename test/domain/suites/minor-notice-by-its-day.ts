@@ -1,7 +1,7 @@
 /**
  * A minor's HHS notice dated by its day is in time when that day is on or before the day the 24 hours end where the
  * police work, the day after the identification's day there (domain/alarms.ts `minorNoticeInTimeByItsDay`); a step
- * without such a day keeps comparing instants (`mootDeadlineAlarm`). test/api/minor-notice-by-its-day.test.ts holds
+ * without such a day keeps comparing instants (`mootDeadlineAlarm`). test/api/own-stack/minor-notice-by-its-day.ts holds
  * the report's SQL, the notice of what passed and the timeline to the same cases.
  */
 import { minorNoticeInTimeByItsDay, mootDeadlineAlarm } from '../../../domain/alarms';

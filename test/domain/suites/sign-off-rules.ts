@@ -160,7 +160,7 @@ describe('sign-off-rules', () => {
       ['date_out_of_range', 'extension_limit_reached', 'evidence_response_pending'].forEach((code) => seen.add(code));
     });
 
-    it('not_correctable, correction_window_closed, later_steps_signed and correction_conflict are covered by test/api/corrections.test.ts', () => {
+    it('not_correctable, correction_window_closed, later_steps_signed and correction_conflict are covered by test/api/own-stack/corrections.ts', () => {
       ['not_correctable', 'correction_window_closed', 'later_steps_signed', 'correction_conflict'].forEach((code) =>
         seen.add(code),
       );
