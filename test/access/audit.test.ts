@@ -188,7 +188,7 @@ describe('through the full stack', () => {
       .set('Idempotency-Key', key())
       .send({ outcome: 'requested', details: { requestedOn: on } })
       .expect(404);
-    // A step HHS does not see is refused as one the case does not have (test/access/hidden-steps.test.ts).
+    // A step HHS does not see is refused as one the case does not have (test/access/own-stack/hidden-steps.ts).
     expect(refused.body).toMatchObject({ code: 'unknown_step' });
     expect(await auditOf(refused)).toEqual([
       expect.objectContaining({

@@ -148,7 +148,7 @@ describeOnSharedStack('milestones', () => {
 
     it("still may not list, open or sign those steps' documents and sign-offs, nor see their reminders", async () => {
       const advocate = stack.as('advocate');
-      // A step the advocate does not see is, to it, one the case does not have (test/access/hidden-steps.test.ts).
+      // A step the advocate does not see is, to it, one the case does not have (test/access/own-stack/hidden-steps.ts).
       await request(stack.app).get(`/api/cases/${caseId}/steps/cp_decision-1/documents`).set(advocate).expect(404);
       const listed = await request(stack.app).get(`/api/cases/${caseId}/documents`).set(advocate).expect(200);
       expect(listed.body).toEqual({ items: [] });
