@@ -49,6 +49,18 @@ describe('read-plans', () => {
     ['as planned for any values (prepared)', true],
   ] as const;
 
+  it('loads copies that hold what projectCase writes: the zone a case was identified in, and each step its order', async () => {
+    // A case without its zone is read with one more query (app/case-reads.ts identificationZones), which no case the
+    // service projects costs: the bench would measure a read the service does not make.
+    const { rows } = await db.owner.query<{ zoneless: string; unordered: string; signed: string }>(
+      `SELECT (SELECT count(*) FROM cases WHERE identified_in IS NULL) AS zoneless,
+              (SELECT count(*) FROM case_steps WHERE position IS NULL) AS unordered,
+              (SELECT count(*) FROM case_steps WHERE signed_by IS NOT NULL) AS signed`,
+    );
+    expect(rows[0]).toMatchObject({ zoneless: '0', unordered: '0' });
+    expect(Number(rows[0]!.signed)).toBeGreaterThan(5000);
+  });
+
   it.each(PLANS)(
     'reads one case by primary keys alone: the case, its steps and its timeline, %s',
     async (_, generic) => {

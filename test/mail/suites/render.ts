@@ -469,6 +469,12 @@ describe('render', () => {
       },
     );
 
+    const ENDED = {
+      cp_validity: 'Continued Presence',
+      t_status: 'T status',
+      u_certification_window: stepLabel('u_visa_certification'),
+      interim_letter: stepLabel('hhs_interim_letter'),
+    } as const;
     it.each([
       ['cp_validity', 'cp_decision', 'Continued Presence has lapsed: the work authorization it gave ends'],
       ['t_status', 't_visa_decision', 'the survivor loses the path to permanent residence'],
@@ -477,7 +483,8 @@ describe('render', () => {
     ] as const)('says what the end of %s means, to its owner and the coordinator alike', (about, stepKind, means) => {
       const ending = { ...facts, kind: 'expired' as const, about, stepKind, dueAt: '2027-02-01T00:00:00.000Z' };
       const { subject, text } = renderNotification({ ...ending, agencyName: 'Demo Task Force' });
-      expect(subject).toBe(`Expired: ${stepLabel(stepKind)}, valid until 31 Jan 2027 (case RC-2026-0042)`);
+      // Named by what ended, as the "Expiring" reminder names it (probe H5: "Expired: T visa decision" for T status).
+      expect(subject).toBe(`Expired: ${ENDED[about]}, valid until 31 Jan 2027 (case RC-2026-0042)`);
       expect(text).toContain(`What "${stepLabel(stepKind)}" granted was valid until 31 Jan 2027 and has expired. `);
       expect(text).toContain(means);
     });
