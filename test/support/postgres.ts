@@ -3,13 +3,13 @@
  *
  * Speed: initdb plus migrations cost about 2 s, so they run once per (PostgreSQL build, migration files) into a
  * template cluster under os.tmpdir(), shared by every run on this machine; each test file copies the template into
- * its own temporary folder (~0.1 s) and starts a private server on a free port (~0.3 s). A change to any migration
- * file changes the template's name, so a stale template is never used. Durability is switched off (fsync) because
- * these clusters are thrown away.
+ * a temporary folder of its own, in memory where it can (`clusterParentDir`), and starts a private server on a free
+ * port (~0.3 s). A change to any migration file changes the template's name, so a stale template is never used.
+ * Durability is switched off (fsync) because these clusters are thrown away.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,11 +112,28 @@ async function ensureTemplate(runAs: RunAs | undefined): Promise<string> {
   return template;
 }
 
+/**
+ * Where each file's copy of the template goes: the memory file system /dev/shm when the machine has one with room, else
+ * os.tmpdir(). The copy is about 1,100 small files (32 MB): creating them on this machine's ext4 took 0.1 to 1 s of
+ * system CPU (the more the busier the disk; one 32 MB file 0.01 s), on tmpfs 0.05 s. The cluster holds that memory
+ * while its file runs; the template itself stays on disk.
+ */
+function clusterParentDir(): string {
+  const memory = '/dev/shm';
+  try {
+    const { bavail, bsize } = statfsSync(memory);
+    if (bavail * bsize >= 1024 ** 3) return memory;
+  } catch {
+    // No /dev/shm (not Linux): the disk.
+  }
+  return tmpdir();
+}
+
 export async function startTestDatabase(): Promise<TestDatabase> {
   const runAs = serverUser();
   const template = await ensureTemplate(runAs);
   const started = Date.now();
-  const dir = await mkdtemp(join(tmpdir(), 'relief-cases-pg-test-'));
+  const dir = await mkdtemp(join(clusterParentDir(), 'relief-cases-pg-test-'));
   try {
     await ensureOwnedDir(dir, runAs);
     // `cp -a` keeps the owner and modes PostgreSQL insists on (0700 data folder owned by the server user).
