@@ -3,13 +3,13 @@
  * status, how long it took and who asked. Never a body, a header, a query parameter's value, a query parameter's name
  * no route knows, or a path segment that is neither a route's word nor an id: an Authorization header, a token put in
  * a URL or a survivor's name searched for or typed into a path (`/cases/maria-lopez`, `/cases?Jane%20Example`) never
- * reaches the log, nor the request's span with tracing on (app/tracing.ts `spanUrlAsLogged`).
+ * reaches the log, nor the request's span with tracing on (app/span-url.ts `spanUrlAsLogged`).
  *
  * Our own, rather than pino-http: pino-http made two child loggers for every request, whether or not anything logged
  * through them, and that was a tenth of the CPU a case read costs (README, "Reads").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { spanUrlAsLogged } from '../app/tracing';
+import { spanUrlAsLogged } from '../app/span-url';
 import type { Logger } from '../core/logger';
 import { STEP_KINDS } from '../domain/types';
 import { assignRequestId } from './request-id';

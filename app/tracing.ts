@@ -7,14 +7,12 @@
  * of this SDK line (0.47) patches Express 4 only; api/route.ts names the request's span by its route instead.
  *
  * No personal data goes into a span: HTTP spans carry method, route, path and status, the client's address and user
- * agent, never headers or bodies. A request's URL is the one its log line writes (`spanUrlAsLogged`, called by
- * api/request-log.ts): query values, unknown query names and path segments that are neither a route's word nor an id
- * left out, as a survivor's name typed into an address would be there; any token is left out of every HTTP span's URL,
- * a client's too. PostgreSQL spans carry the SQL text, which
- * holds placeholders, never the query's values (`enhancedDatabaseReporting` stays off); Temporal spans carry
- * workflow, update and activity names and ids.
+ * agent, never headers or bodies. A request's URL is the one its log line writes (`spanUrlAsLogged`, app/span-url.ts,
+ * called by api/request-log.ts): query values, unknown query names and path segments that are neither a route's word
+ * nor an id left out, as a survivor's name typed into an address would be there; any token is left out of every HTTP
+ * span's URL, a client's too. PostgreSQL spans carry the SQL text, which holds placeholders, never the query's values
+ * (`enhancedDatabaseReporting` stays off); Temporal spans carry workflow, update and activity names and ids.
  */
-import { trace } from '@opentelemetry/api';
 import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -23,6 +21,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { withoutTokens } from '../core/token-format';
+import { URL_ATTRIBUTES } from './span-url';
 import type { Tracing } from '../temporal/interceptors';
 
 export interface RunningTracing extends Tracing {
@@ -33,41 +32,6 @@ export interface RunningTracing extends Tracing {
   instrumentations: InstrumentationBase[];
   /** Sends the spans still buffered and stops; the last thing the service does. */
   shutdown(): Promise<void>;
-}
-
-/** The attributes of an HTTP span that hold the request's URL or its path and query (old and new conventions). */
-const URL_ATTRIBUTES = ['http.url', 'http.target', 'url.full', 'url.path', 'url.query'];
-
-/**
- * Writes the URL attributes the active span recorded (the HTTP server span of the request being handled, with tracing
- * on; without it there is none) as `loggedUrl`, the request's path and query as its log line writes them
- * (api/request-log.ts), where the instrumentation recorded them as sent: `/api/cases?Jane%20Example%201994-03-02`
- * and `/cases/maria-lopez-2010-05-02` were in the span whole, while the log read `/api/cases?…=…` and `/cases/…`.
- */
-export function spanUrlAsLogged(loggedUrl: string): void {
-  const span = trace.getActiveSpan();
-  // The API's Span cannot be read back; the SDK's span it is here can (as in the request hook below).
-  const recorded = (span as Partial<ReadableSpan> | undefined)?.attributes;
-  if (!span || !recorded) return;
-  const query = loggedUrl.indexOf('?');
-  const path = query < 0 ? loggedUrl : loggedUrl.slice(0, query);
-  for (const name of URL_ATTRIBUTES) {
-    const value = recorded[name];
-    if (typeof value !== 'string') continue;
-    if (name === 'http.url' || name === 'url.full') span.setAttribute(name, originOf(value) + loggedUrl);
-    else if (name === 'url.path') span.setAttribute(name, path);
-    else if (name === 'url.query') span.setAttribute(name, query < 0 ? '' : loggedUrl.slice(query + 1));
-    else span.setAttribute(name, loggedUrl);
-  }
-}
-
-/** The scheme, host and port of a URL as recorded, nothing of its path (none when it does not parse as one). */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
 }
 
 /** Probes and scrapes, every few seconds from orchestrators: noise in traces, and no request of anyone's. */
