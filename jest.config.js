@@ -11,6 +11,8 @@ module.exports = {
   ],
   // file-type exports its Node entry under the `import` condition only, which jest's CommonJS resolver never asks for.
   moduleNameMapper: { '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
+  // Each file compiles every module it imports again; this runtime hands V8 the code it cached for them on disk.
+  runtime: '<rootDir>/test/support/code-cache-runtime.js',
   // Each file starts its own Temporal server and PostgreSQL, so two files never share state. Two at a time on a
   // 2-core machine: much of a file's time is waiting (deadlines of seconds on the dev server, a killed worker's
   // timeouts, a browser), which the other file fills; the whole suite took 312 s against 755 s one at a time.
