@@ -2294,6 +2294,7 @@ describe('cases-api', () => {
                 reference: string;
                 subject: string;
                 bodyText: string;
+                sentAt: string | null;
               }[];
             }
           ).items.filter((item) => item.kind === 'reference_replaced');
@@ -2488,6 +2489,11 @@ describe('cases-api', () => {
           await eventually(
             () => stack.mail.messages().some((m) => m.subject.includes(reference)),
             'the email once a sweep started its delivery',
+          );
+          // The delivery records the email sent once the mail server has answered, a moment after the capture holds it.
+          await eventually(
+            async () => (await toldOf(opened.caseId, reference)).notices.some((notice) => notice.sentAt),
+            'the notice recorded as sent',
           );
           await startOwedDeliveries({ pool: stack.pool, temporal });
           const { emails, notices } = await toldOf(opened.caseId, reference);
