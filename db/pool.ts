@@ -75,8 +75,10 @@ const REFUSED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
 
 /**
  * SQLSTATE insufficient_privilege: a migration run as a role that is not the tables' owner (the service's own, when
- * MIGRATION_DATABASE_URL is left out). node-pg-migrate rethrows the first one, creating its own table, as a new error
- * with the words alone ("Unable to ensure migrations table: error: permission denied for schema public").
+ * MIGRATION_DATABASE_URL is left out): reading the migrations' table (db/migrate.ts `refuseLostMigrations`,
+ * "permission denied for table pgmigrations"), or, on a database never migrated, creating it, which node-pg-migrate
+ * rethrows as a new error with the words alone ("Unable to ensure migrations table: error: permission denied for
+ * schema public").
  */
 const INSUFFICIENT_PRIVILEGE = '42501';
 
