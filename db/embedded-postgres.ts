@@ -105,9 +105,32 @@ export interface RunAs {
   gid: number;
 }
 
+/**
+ * The system user's ids from /etc/passwd, where `useradd --system` puts it: read, where asking `id` twice spawned two
+ * processes each time a server or a test's database started. Undefined when it is not there (another name service).
+ */
+function localUser(name: string): RunAs | undefined {
+  let passwd: string;
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // name:password:uid:gid:…
+  const fields = passwd
+    .split('\n')
+    .find((line) => line.startsWith(`${name}:`))
+    ?.split(':');
+  const uid = Number(fields?.[2]);
+  const gid = Number(fields?.[3]);
+  return fields?.[2] && fields[3] && Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
+}
+
 export function serverUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = () => {
+    const local = localUser(SYSTEM_USER);
+    if (local) return local;
     const uid = spawnSync('id', ['-u', SYSTEM_USER], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', SYSTEM_USER], { encoding: 'utf8' });
     return uid.status === 0 && gid.status === 0
