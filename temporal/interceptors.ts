@@ -7,12 +7,7 @@
  * → activity inbound (bound for the activity's log lines, and for its own client calls, e.g. a delivery's start).
  */
 import type { WorkflowClientInterceptor } from '@temporalio/client';
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
+import type * as OpenTelemetryInterceptors from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -23,6 +18,16 @@ import { requestIdOfHeaders, withRequestIdHeader } from '../workflows/request-id
 export interface Tracing {
   spanProcessor: SpanProcessor;
   resource: Resource;
+}
+
+/**
+ * OpenTelemetry's interceptors, loaded the first time tracing needs them: the package and what it loads cost about
+ * 0.1 s of CPU, which every process without tracing (each test file that builds a client or a worker) would pay for
+ * nothing. A synchronous require, since the functions below that need it are synchronous.
+ */
+function openTelemetryInterceptors(): typeof OpenTelemetryInterceptors {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when tracing is on (see above)
+  return require('@temporalio/interceptors-opentelemetry') as typeof OpenTelemetryInterceptors;
 }
 
 /** Adds the bound request id (core/request-context.ts) to whatever the client sends a workflow. */
@@ -45,7 +50,7 @@ const requestIdClientInterceptor: WorkflowClientInterceptor = {
 /** The `interceptors.workflow` of every Client that commands cases (the API's, the activities'). */
 export function workflowClientInterceptors(tracing: Tracing | undefined): WorkflowClientInterceptor[] {
   return tracing
-    ? [new OpenTelemetryWorkflowClientInterceptor(), requestIdClientInterceptor]
+    ? [new (openTelemetryInterceptors().OpenTelemetryWorkflowClientInterceptor)(), requestIdClientInterceptor]
     : [requestIdClientInterceptor];
 }
 
@@ -70,17 +75,21 @@ const requestIdActivityInterceptors: ActivityInterceptorsFactory = () => ({
   },
 });
 
-const openTelemetryActivityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
-  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-  outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-});
+const openTelemetryActivityInterceptors: ActivityInterceptorsFactory = (ctx) => {
+  const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } =
+    openTelemetryInterceptors();
+  return {
+    inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+    outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+  };
+};
 
 /** The worker's interceptors and sinks. Given a pre-built bundle, it must have been built with the same modules. */
 export function workerInterceptorOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   const workflowModules = workflowInterceptorModules(tracing !== undefined);
   if (!tracing) return { interceptors: { activity: [requestIdActivityInterceptors], workflowModules } };
   return {
-    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+    sinks: { exporter: openTelemetryInterceptors().makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     interceptors: { activity: [openTelemetryActivityInterceptors, requestIdActivityInterceptors], workflowModules },
   };
 }
