@@ -94,7 +94,7 @@ export function sentAnswers(
 
 /**
  * What each detail field of a sign-off holds, as in "Enter the date HHS was notified" or "The date to respond by must be
- * on or after …": every field of every step's details has one (test/web/sign-off-fields.test.ts), a field's label
+ * on or after …": every field of every step's details has one (test/web/suites/sign-off-fields.ts), a field's label
  * ("Respond by") does not finish such a sentence.
  */
 export const DETAIL_NOUNS: Readonly<Record<string, string>> = {
