@@ -166,7 +166,7 @@ describe('sign-off-rules', () => {
       );
     });
 
-    it('unbound_command is covered by test/domain/suites/issued.ts and test/temporal/copied-commands.test.ts', () => {
+    it('unbound_command is covered by test/domain/suites/issued.ts and test/temporal/own-stack/copied-commands.ts', () => {
       seen.add('unbound_command');
     });
 
