@@ -1036,7 +1036,7 @@ export const TokenViewSchema = z.object({
   id: z.string(),
   kind: z
     .enum(['api_key', 'session', 'calendar_feed'])
-    .describe('calendar feeds are listed by GET /api/me/calendar-feeds'),
+    .describe('calendar feeds are listed with kind=calendar_feed only (your own also by GET /api/me/calendar-feeds)'),
   label: z.string(),
   createdAt: instant,
   expiresAt: instant,
@@ -1045,7 +1045,12 @@ export const TokenViewSchema = z.object({
 });
 const MAX_TOKEN_PAGE = 200;
 export const TokenListQuerySchema = z.strictObject({
-  kind: z.enum(['api_key', 'session']).optional().describe('only API keys, or only sessions; both by default'),
+  kind: z
+    .enum(['api_key', 'session', 'calendar_feed'])
+    .optional()
+    .describe(
+      "only API keys, only sessions, or only calendar feeds (an admin's way to see a user's, to revoke one); keys and sessions by default",
+    ),
   userId: UserIdSchema.optional().describe(
     "an admin's: the tokens of this user, one they administer; yours by default",
   ),

@@ -514,9 +514,9 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     /**
-     * The actor's API keys and sessions (or those of one kind), newest first, one page at a time; or, with `userId`,
-     * those of a user the actor administers (404 no such user, 403 not theirs, as the other user admin routes), so an
-     * admin finds the key to revoke.
+     * The actor's API keys and sessions (or the tokens of one kind, calendar feeds included), newest first, one page
+     * at a time; or, with `userId`, those of a user the actor administers (404 no such user, 403 not theirs, as the
+     * other user admin routes), so an admin finds the key or feed to revoke.
      */
     async tokens(actor: Actor, page: { kind?: TokenKind; userId?: string; limit: number; cursor?: string }) {
       const userId = page.userId ?? actor.userId;

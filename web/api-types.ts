@@ -591,7 +591,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one. */
+        /** Your own tokens (API keys and sessions; calendar feeds with kind=calendar_feed), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one. */
         get: operations["getApiTokens"];
         put?: never;
         /** Create an API key for yourself: it acts as you, expires (90 days by default, at most 365) and can be revoked. Your current password proves it is you (limited like sign-in, per user). */
@@ -8913,7 +8913,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
-                kind?: "api_key" | "session";
+                kind?: "api_key" | "session" | "calendar_feed";
                 limit?: number;
                 userId?: string;
             };
@@ -8952,7 +8952,7 @@ export interface operations {
                             expiresAt: string;
                             id: string;
                             /**
-                             * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                             * @description calendar feeds are listed with kind=calendar_feed only (your own also by GET /api/me/calendar-feeds)
                              * @enum {string}
                              */
                             kind: "api_key" | "session" | "calendar_feed";
@@ -9131,7 +9131,7 @@ export interface operations {
                         expiresAt: string;
                         id: string;
                         /**
-                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @description calendar feeds are listed with kind=calendar_feed only (your own also by GET /api/me/calendar-feeds)
                          * @enum {string}
                          */
                         kind: "api_key" | "session" | "calendar_feed";
@@ -9326,7 +9326,7 @@ export interface operations {
                         expiresAt: string;
                         id: string;
                         /**
-                         * @description calendar feeds are listed by GET /api/me/calendar-feeds
+                         * @description calendar feeds are listed with kind=calendar_feed only (your own also by GET /api/me/calendar-feeds)
                          * @enum {string}
                          */
                         kind: "api_key" | "session" | "calendar_feed";

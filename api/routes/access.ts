@@ -178,7 +178,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
       path: '/api/tokens',
       tag: 'access',
       summary:
-        "Your own tokens (API keys and sessions), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one.",
+        "Your own tokens (API keys and sessions; calendar feeds with kind=calendar_feed), without their secrets, newest first, one page at a time; as an admin, with `userId`, those of a user you administer (your agency's users but admins; every user's as a system administrator), to revoke one.",
       query: TokenListQuerySchema,
       responses: {
         200: { description: 'one page; pass nextCursor as cursor for the next', schema: TokenPageSchema },

@@ -778,6 +778,62 @@ describe('API keys', () => {
     await listOf(keyholder.user.id, keyholder.headers).expect(200);
   });
 
+  it("lists a user's calendar feeds to an admin of theirs, who may revoke one, as for API keys", async () => {
+    const subscriber = await createTestUser(stack.pool, {
+      username: 'listed-subscriber',
+      agencyId: admin().user.agencyId,
+      roles: ['coordinator'],
+      password: TEST_PASSWORD,
+    });
+    const feed = (
+      await request(stack.app)
+        .post('/api/me/calendar-feeds')
+        .set(subscriber.headers)
+        .send({ label: 'pasted in the shared calendar', currentPassword: TEST_PASSWORD })
+        .expect(201)
+    ).body as { id: string; url: string };
+    const feedsOf = (userId: string, headers: Record<string, string>) =>
+      request(stack.app).get('/api/tokens').query({ userId, kind: 'calendar_feed' }).set(headers);
+
+    const listed = await feedsOf(subscriber.user.id, admin().headers).expect(200);
+    expect((listed.body as { items: TokenView[] }).items).toEqual([
+      expect.objectContaining({ id: feed.id, kind: 'calendar_feed', label: 'pasted in the shared calendar' }),
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(feed.url.split('/').pop()!.slice(0, 30));
+    // Keys and sessions stay the default list: a feed is asked for by its kind.
+    const defaults = await request(stack.app)
+      .get('/api/tokens')
+      .query({ userId: subscriber.user.id })
+      .set(admin().headers);
+    expect(JSON.stringify(defaults.body)).not.toContain(feed.id);
+
+    // The delegation of the key list: 403 for another agency's user or an admin, 404 for no user.
+    expect((await feedsOf(subscriber.user.id, user('demo-police-officer').headers).expect(403)).body).toMatchObject({
+      code: 'role_not_permitted',
+    });
+    expect((await feedsOf(user('demo-ice-officer').user.id, admin().headers).expect(403)).body).toMatchObject({
+      code: 'other_agency',
+    });
+    await feedsOf('00000000-0000-4000-8000-000000000000', admin().headers).expect(404);
+
+    // The one pasted by mistake is revoked by the admin, audited as a key's revocation naming whose it was, and its
+    // address answers 404 from then on; the user stays.
+    const revoked = await request(stack.app).post(`/api/tokens/${feed.id}/revoke`).set(admin().headers).expect(200);
+    const revokedFeed = revoked.body as TokenView;
+    expect(revokedFeed).toMatchObject({ id: feed.id, kind: 'calendar_feed' });
+    expect(revokedFeed.revokedAt).not.toBeNull();
+    expect(await auditOf(revoked)).toEqual([
+      {
+        action: 'token.revoke',
+        outcome: 'allowed',
+        user_id: admin().user.id,
+        detail: `token ${feed.id}; user ${subscriber.user.id}; username listed-subscriber`,
+      },
+    ]);
+    await request(stack.app).get(new URL(feed.url).pathname).expect(404);
+    await request(stack.app).get('/api/me').set(subscriber.headers).expect(200);
+  });
+
   it('records when it was last used', async () => {
     const created = (
       await request(stack.app)
