@@ -5,7 +5,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AuditScope } from '../domain/access';
 import type { AppliedCommand } from '../domain/types';
-import { prepared } from './pool';
+import { prepared, type Queryable } from './pool';
 
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'rejected', 'failed'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -164,7 +164,7 @@ interface AuditRow {
 }
 
 /** Newest first, one keyset page at a time (the id grows with every insert). */
-export async function listAudit(pool: Pool, filter: AuditFilter): Promise<AuditPage> {
+export async function listAudit(pool: Queryable, filter: AuditFilter): Promise<AuditPage> {
   const values: unknown[] = [];
   const param = (value: unknown): string => `$${values.push(value)}`;
   const conditions: string[] = [];

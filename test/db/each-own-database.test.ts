@@ -5,6 +5,7 @@
  * this one file to spare each jest's start-up of a file and the imports (README "Tests"). Run one with
  * `npx jest test/db/each-own-database -t <name>`.
  */
+import './suites/audit-plans';
 import './suites/case-identified-in-migration';
 import './suites/compliance-identification-day';
 import './suites/compliance-interim-letter';

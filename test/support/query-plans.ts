@@ -16,6 +16,9 @@ export interface PlanNode {
   /** With `analyze`: the rows each run of the node gave (on average), and how many times it ran. */
   'Actual Rows'?: number;
   'Actual Loops'?: number;
+  /** With `analyze`: the rows the node read and dropped, what a plan reads beyond what it gives. */
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
 }
 
 /**
