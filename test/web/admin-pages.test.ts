@@ -548,6 +548,22 @@ test('an admin sees the API keys of a user they administer, in words, and revoke
   const used = await cells(keys.getByRole('row').filter({ hasText: 'test' }));
   expect(used.Status).toBe('Active');
   expect(used['Last used']).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d /);
+  // Their calendar feeds too, by name, never their addresses.
+  const feed = (
+    await request(suite.app)
+      .post('/api/me/calendar-feeds')
+      .set(keyholder.headers)
+      .send({ label: 'Team wall calendar', currentPassword: TEST_PASSWORD })
+      .expect(201)
+  ).body as { url: string };
+  await page.reload();
+  const feeds = page.getByRole('table', { name: 'Calendar feeds of Jordan Keyholder' });
+  expect(await cells(feeds.getByRole('row').filter({ hasText: 'Team wall calendar' }))).toMatchObject({
+    Name: 'Team wall calendar',
+    'Last fetched': 'Never',
+    Status: 'Active',
+  });
+  expect(await page.content()).not.toContain(new URL(feed.url).pathname);
   const text = (await keys.textContent()) ?? '';
   expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
   expect(text).not.toContain(made.id);

@@ -266,12 +266,11 @@ export function userPages(kit: Kit): Router {
   };
 
   /**
-   * The newest API keys of a user the admin administers, revoked and expired ones included, as the user's own page
-   * lists theirs (web/pages/account.ts).
+   * The newest API keys (or calendar feeds) of a user the admin administers, revoked and expired ones included, as the
+   * user's own page lists theirs (web/pages/account.ts).
    */
-  const keysOf = async (req: Request, userId: string) =>
-    ok(await kit.api(req).GET('/api/tokens', { params: { query: { userId, kind: 'api_key', limit: LISTED_TOKENS } } }))
-      .items;
+  const keysOf = async (req: Request, userId: string, kind: 'api_key' | 'calendar_feed' = 'api_key') =>
+    ok(await kit.api(req).GET('/api/tokens', { params: { query: { userId, kind, limit: LISTED_TOKENS } } })).items;
 
   const renderUser = async (req: Request, res: Response, problem?: FormProblem, form: Record<string, string> = {}) => {
     const { me, user, administered } = await userOf(req, res);
@@ -280,6 +279,8 @@ export function userPages(kit: Kit): Router {
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
     // Their keys, to revoke one, for an admin of theirs; one's own are under "Your account".
     const keys = administered ? await keysOf(req, userId) : undefined;
+    // Their calendar feeds, so an admin sees which exist (someone leaving, an address shared by mistake).
+    const feeds = administered ? await keysOf(req, userId, 'calendar_feed') : undefined;
     const manageable = user.disabledAt === null && administered;
     kit.render(
       req,
@@ -290,6 +291,7 @@ export function userPages(kit: Kit): Router {
         user,
         identities,
         keys,
+        feeds,
         canDisable: manageable,
         canReset: manageable,
         canEnable: user.disabledAt !== null && administered,
