@@ -222,7 +222,7 @@ export function fireAlarm(
           null,
           how === 'raised'
             ? // "raised", not "sent": the email goes out through the outbox, and a delivery that keeps failing is recorded too.
-              `${what} raised for ${current.recipient}${current.kind === 'escalation' ? ' supervisor' : ''}`
+              `${what} ${raisedFor(current.recipient, current.kind === 'escalation')}`
             : `${what} fell before it was recorded: not sent, listed in one notice to the coordinator unless the step was done in time`,
         );
   // The expiry ends the window and with it the alarms it derives: it waits for the last of a lapse's alarms (its
@@ -561,4 +561,16 @@ export function recordDelivery(state: CaseState, report: DeliveryReport, now: In
       : `${what}: delivered at ${report.at} after failed attempts`;
   const recorded = record(state, normaliseInstant(now), `notification.${report.status}`, report.stepId, null, summary);
   return { ...recorded, version: state.version + 1 };
+}
+
+/**
+ * How a raised alarm's timeline entry ends, naming whom it was raised for: "… raised for law_enforcement", "… raised for
+ * coordinator supervisor" (an escalation). Read back by `alarmRaisedFor`, so the words and their reading stay together.
+ */
+const raisedFor = (recipient: string, escalation: boolean) =>
+  `raised for ${recipient}${escalation ? ' supervisor' : ''}`;
+
+/** The role a raised alarm's timeline entry says it was raised for (`raisedFor`); undefined for another entry. */
+export function alarmRaisedFor(summary: string): string | undefined {
+  return / raised for (\w+)(?: supervisor)?$/.exec(summary)?.[1];
 }

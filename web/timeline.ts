@@ -8,6 +8,7 @@ import { formatCalendarDay } from '../core/people-dates';
 import { startedUVisa } from '../domain/ask-again';
 import { stepOfId } from '../domain/access';
 import {
+  alarmRaisedFor,
   minorNoticeInTimeByItsDay,
   mootDeadlineAlarm,
   mootWindowLead,
@@ -215,7 +216,7 @@ function noticeOf(entry: Entry): { notice: string; respondBy: string; late: bool
  * To whom an alarm's notice went, by the agency that held the recipient's role then (`agencyOfKindAt`): "notice to
  * Demo City Police", so that a lapse told to its owner and to the coordinator at the same moment (domain/tracks/track.ts
  * `lapseAlarms`) reads as two notices, not one line twice, and an escalation says it reached the coordinator. Its entry
- * names the role ("… raised for law_enforcement", "… raised for coordinator supervisor": domain/alarms.ts).
+ * names the role (domain/alarms.ts `alarmRaisedFor`).
  */
 function alarmRecipient(
   entry: Entry,
@@ -223,7 +224,7 @@ function alarmRecipient(
   recorded: readonly Entry[],
   agencies: Partial<CaseAgencies>,
 ): string {
-  const kind = / raised for (\w+)(?: supervisor)?$/.exec(entry.summary)?.[1];
+  const kind = alarmRaisedFor(entry.summary);
   const held = kind && kind in agencies ? (agencies[kind as keyof CaseAgencies] ?? null) : null;
   const agencyId = kind ? agencyOfKindAt(entry, kind, recorded, held) : null;
   return agencyId ? `notice to ${isolated(words.agencyName(agencyId))}` : 'notice raised';
