@@ -14,6 +14,7 @@ import { DEMO_AGENCIES } from '../../db/seed';
 import { openSessionCookie, sealSessionToken, SESSION_COOKIE } from '../../web/session';
 import { createConsole } from '../../web/console';
 import { CHROMIUM_PATH } from './install-browser';
+import { describeFormerFile } from './shared-stack';
 import { PUBLIC_BASE_URL, startStack, type Stack, type StackOptions } from './stack';
 
 export interface ConsoleStack {
@@ -130,10 +131,7 @@ export function consoleStackPerFile(options: StackOptions = {}, served: Served =
  * spent (sign-ins, writes, refusals), as they did on a stack of their own.
  */
 export function describeSharing(service: ConsoleStack, file: string, tests: () => void): void {
-  describe(file, () => {
-    beforeAll(() => service.stack.resetRateLimits());
-    tests();
-  });
+  describeFormerFile(() => service.stack, file, tests);
 }
 
 /** Chromium for the tests of one file: launched before them, closed after them, read inside tests. */

@@ -29,8 +29,17 @@ export function sharedStack(): Stack {
  * tests start with no rate limit spent, as they did on a stack of their own.
  */
 export function describeOnSharedStack(file: string, tests: () => void): void {
+  describeFormerFile(sharedStack, file, tests);
+}
+
+/**
+ * A `describe` named after a former jest file whose tests now share a stack with others: they start with no rate limit
+ * spent on `stackOf()`, as they did on a stack of their own. For the shared stack here and the console's
+ * (test/support/console.ts `describeSharing`).
+ */
+export function describeFormerFile(stackOf: () => Stack, file: string, tests: () => void): void {
   describe(file, () => {
-    beforeAll(() => sharedStack().resetRateLimits());
+    beforeAll(() => stackOf().resetRateLimits());
     tests();
   });
 }
