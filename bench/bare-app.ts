@@ -7,6 +7,7 @@
  */
 import express from 'express';
 import type { Pool } from 'pg';
+import { overdueSql } from '../db/overdue';
 
 const CASE_SQL = `
 SELECT c.id, c.reference, c.path, c.status, c.opened_at, c.closed_at, c.policy_version, c.agencies, c.version,
@@ -14,10 +15,12 @@ SELECT c.id, c.reference, c.path, c.status, c.opened_at, c.closed_at, c.policy_v
        (SELECT coalesce(json_agg(t ORDER BY t.seq), '[]') FROM case_timeline t WHERE t.case_id = c.id) AS timeline
 FROM cases c WHERE c.id = $1 AND c.agency_ids @> ARRAY[$2]`;
 
-// Same order as the read model's keyset (undated steps last), so it walks the same partial index.
+// Same order as the read model's keyset (undated steps last), so it walks the same partial index. "Overdue" is the
+// API's (db/overdue.ts): a deadline that is a day is not overdue until that day has ended everywhere in the US, so
+// between midnight UTC and then `due_at < now` alone lists steps the API does not.
 const STEPS_SQL = `
 SELECT s.*, c.reference FROM case_steps s JOIN cases c ON c.id = s.case_id
-WHERE s.status = 'pending' AND s.agency_id = $1 AND ($2::timestamptz IS NULL OR s.due_at < $2) AND c.agency_ids @> ARRAY[$4]
+WHERE s.status = 'pending' AND s.agency_id = $1 AND ($2::timestamptz IS NULL OR ${overdueSql('$2')}) AND c.agency_ids @> ARRAY[$4]
 ORDER BY COALESCE(s.due_at, 'infinity'::timestamptz), s.case_id, s.step_id
 LIMIT $3`;
 
