@@ -12,6 +12,7 @@ import { BENCH_AGENCIES, benchAgencyId } from './bench-agencies';
 import { benchWorkers } from './bench-workers';
 import { loadReadModel, type LoadReport } from './bulk-load';
 import { runDueDayBench, type DueDayQuery } from './due-day-bench';
+import { meterCpu, type CpuPerCall } from './cpu-meter';
 import { httpLoad, type HttpLoadResult } from './http-load';
 import { timeCalls, type CallsResult } from './timed-calls';
 import { authenticateToken } from '../db/tokens';
@@ -24,11 +25,14 @@ export interface ReadBenchOptions {
   progress: (message: string) => void;
 }
 
+/** A measured run, with the CPU each request cost every part of the stack (cpu-meter.ts; Linux only). */
+type MeteredLoad = HttpLoadResult & { cpuMsPerCall?: CpuPerCall };
+
 interface ReadRow {
   name: ReadRowName;
   /** The round whose ratio is the median: its runs are the row's numbers. */
-  ours: HttpLoadResult;
-  bare: HttpLoadResult;
+  ours: MeteredLoad;
+  bare: MeteredLoad;
   /** Ours/bare of each round, in the order run. */
   roundRatios: number[];
 }
@@ -228,7 +232,7 @@ export async function runReadBench(
   const rows: ReadRow[] = [];
   for (const scenario of scenarios) {
     await assertSameRows(origins, scenario, headers);
-    const run = async (origin: string, paths: string[]) => {
+    const run = async (origin: string, paths: string[]): Promise<MeteredLoad> => {
       const calls = paths.map((path) => ({ path }));
       // Warm-up (connections, plans, caches), then the measured run.
       await httpLoad({
@@ -238,7 +242,11 @@ export async function runReadBench(
         connections: options.connections,
         requests: Math.min(1000, options.requests),
       });
-      return httpLoad({ origin, calls, headers, connections: options.connections, requests: options.requests });
+      const { value, cpuMsPerCall } = await meterCpu(
+        () => httpLoad({ origin, calls, headers, connections: options.connections, requests: options.requests }),
+        (result) => result.count + result.non2xx + result.errors,
+      );
+      return { ...value, cpuMsPerCall };
     };
     const {
       ours,

@@ -120,6 +120,13 @@ function summary(read?: ReadBenchResult, signOff?: SignOffBenchResult, memory?: 
       '',
     );
   }
+  if (read) {
+    const sides = read.rows.flatMap((row) => [
+      [`${row.name}, ours`, row.ours.cpuMsPerCall] as const,
+      [`${row.name}, bare`, row.bare.cpuMsPerCall] as const,
+    ]);
+    parts.push(cpuTable(sides), '');
+  }
   if (rows.length > 0) parts.push(table(['what', 'who', 'throughput', 'p50', 'p99', 'notes'], rows));
   if (signOff) parts.push('', cpuTable(signOffPaths(signOff).map(([name, r]) => [name, r.cpuMsPerCall])));
   if (signOff) {
@@ -218,7 +225,9 @@ function signOffPaths(signOff: SignOffBenchResult) {
  * busy, and the parts say whose work to cut.
  */
 function cpuTable(rows: readonly (readonly [string, CpuPerCall | undefined])[]): string {
-  const cpuMs = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
+  // A read costs a fraction of a millisecond: two decimals there.
+  const cpuMs = (value: number | undefined) =>
+    value === undefined ? 'n/a' : `${value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ms`;
   return table(
     ['CPU per call', ...CPU_PARTS, 'total'],
     rows.map(([name, shares]) => {
