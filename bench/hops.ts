@@ -25,6 +25,12 @@ export type HopsPerCall = Record<string, number>;
 
 export class Hops {
   private totals = new Map<string, number>();
+  /**
+   * Off unless a section that reports hops runs (the sign-offs): a read's statements are no hop, and timing them, a
+   * regex over each statement's text and a promise more, weighed on ours (two statements, one long) more than on the
+   * bare app's one.
+   */
+  timing = false;
 
   private add(hop: string, startedAt: number): void {
     this.totals.set(hop, (this.totals.get(hop) ?? 0) + performance.now() - startedAt);
@@ -41,7 +47,7 @@ export class Hops {
     // `Pool.query` is overloaded (text or config, promise or callback); this keeps every overload as it is.
     (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const answer = query(...args);
-      if (!(answer instanceof Promise)) return answer;
+      if (!this.timing || !(answer instanceof Promise)) return answer;
       const first = args[0] as string | { text?: string };
       const text = typeof first === 'string' ? first : (first.text ?? '');
       const hop = STATEMENT_HOPS.find(([pattern]) => pattern.test(text))?.[1] ?? OTHER_STATEMENTS;
@@ -51,7 +57,7 @@ export class Hops {
 
   /** A client interceptor timing each update from its sending until its outcome is back. */
   updateInterceptor(): WorkflowClientInterceptor {
-    return { startUpdate: (input, next) => this.timed(TEMPORAL_UPDATE, next(input)) };
+    return { startUpdate: (input, next) => (this.timing ? this.timed(TEMPORAL_UPDATE, next(input)) : next(input)) };
   }
 
   /** The hops timed since the last `take`, per call of the `calls` made, and a fresh start for the next path. */
