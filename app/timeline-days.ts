@@ -73,7 +73,8 @@ function enteredDayOf(
     const begins = (zone: string) => Date.parse(startOfLocalDay(day, zone)) === Date.parse(entry.at);
     return [...policeZones, 'UTC'].some(begins) ? day : undefined;
   }
-  return [...(typed.get(entry.stepId) ?? [])].find((date) => entry.at.startsWith(date));
+  for (const date of typed.get(entry.stepId) ?? []) if (entry.at.startsWith(date)) return date;
+  return undefined;
 }
 
 /**

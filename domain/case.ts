@@ -279,9 +279,13 @@ export function eventAgencyOf(
 
 /** Event dates (`…On`) record what already happened: the first one names the event a sign-off records. */
 export function eventDates(details: Record<string, unknown>): [field: string, date: IsoDate][] {
-  return Object.entries(details).flatMap(([field, value]) =>
-    field.endsWith('On') && typeof value === 'string' ? [[field, value] as [string, IsoDate]] : [],
-  );
+  // A loop, not entries and flatMap: every read of a case asks this of each of its steps (app/timeline-days.ts).
+  const dates: [string, IsoDate][] = [];
+  for (const field of Object.keys(details)) {
+    const value = details[field];
+    if (field.endsWith('On') && typeof value === 'string') dates.push([field, value]);
+  }
+  return dates;
 }
 
 /**

@@ -414,11 +414,13 @@ export function correctedDays(entry: {
   type: string;
   summary: string;
 }): { from: IsoDate | null; to: IsoDate | null }[] {
-  const day = (said = '') => (/^\d{4}-\d\d-\d\d$/.test(said) ? said : null);
   return (correctionChanges(entry) ?? []).flatMap(({ field, from, to }) =>
-    field?.endsWith('On') ? [{ from: day(from), to: day(to) }] : [],
+    field?.endsWith('On') ? [{ from: dayOrNull(from), to: dayOrNull(to) }] : [],
   );
 }
+
+/** A correction's side of a change as a day, or null where it named none ("none", a note). */
+const dayOrNull = (said = '') => (/^\d{4}-\d\d-\d\d$/.test(said) ? said : null);
 
 /** A correction that would record what the step records already: what to do instead (the console says it too). */
 const CORRECTION_CHANGES_NOTHING = 'the correction changes nothing: change a date, a detail or the outcome';
