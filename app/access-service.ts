@@ -209,7 +209,6 @@ function agencyChange(before: Agency | null, after: Agency): string {
   return changed.length > 0 ? changed.join('; ') : 'nothing changed';
 }
 
-/** A user's roles as their audit row names them: codes, in the order given ("none" for no role). */
 /** A reset of a disabled user, refused: enabling them gives the password. */
 const userDisabled = () =>
   new AppError('conflict', 'This user is disabled: enabling them gives them a new temporary password.', {
@@ -223,6 +222,7 @@ const userNotDisabled = () => new AppError('conflict', 'This user is not disable
 const IDENTITY_TAKEN_WHAT_TO_DO =
   'an admin of that user unlinks it first (for someone who moved from another agency, an admin there or a system administrator), then link it here';
 
+/** A user's roles as their audit row names them: codes, in the order given ("none" for no role). */
 const rolesInWords = (roles: readonly Role[]) => (roles.length > 0 ? roles.join(', ') : 'none');
 
 export function createAccessService(deps: AccessDeps) {
@@ -677,7 +677,15 @@ export function createAccessService(deps: AccessDeps) {
     },
 
     async linkIdentity(actor: Actor, userId: string, identity: { issuer: string; subject: string }) {
-      await administeredUser(actor, userId);
+      const user = await administeredUser(actor, userId);
+      // A disabled user signs in with nothing: the identity would sign nobody in, and stand in the way of linking it to
+      // the user the person has now, as if someone still used it.
+      if (user.disabledAt)
+        throw new AppError(
+          'conflict',
+          'This user is disabled: an identity linked to them signs nobody in. Link it to the user the person signs in as now, or enable this one first.',
+          { code: 'user_disabled' },
+        );
       try {
         return await linkIdentity(pool, { ...identity, userId });
       } catch (error) {

@@ -10607,7 +10607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the identity is linked to another user */
+            /** @description the identity is linked to another user, or the user is disabled */
             409: {
                 headers: {
                     /** @description the limit this request is counted against: `"<limit>-in-1min"; r=<remaining>; t=<seconds until the window ends>` */

@@ -405,7 +405,7 @@ export function accessRoutes(deps: ApiDeps): Route[] {
         201: { description: 'the link', schema: IdentityViewSchema },
         403: { description: 'a user you do not administer', problem: true },
         404: { description: 'no such user', problem: true },
-        409: { description: 'the identity is linked to another user', problem: true },
+        409: { description: 'the identity is linked to another user, or the user is disabled', problem: true },
       },
       handle: async ({ params, body, actor }) => ({
         status: 201,

@@ -488,6 +488,19 @@ test('a disabled user cannot sign in with their identity', async () => {
     .post('/api/auth/oidc/session')
     .send({ idToken: await provider.sign({ sub: subject, nonce: await issuedNonce() }) });
   expect([answer.status, codeOf(answer)]).toEqual([401, 'user_disabled']);
+
+  // Nor is an identity linked to them once they are disabled: it would sign nobody in, and be taken for the person's
+  // new user (probe H6 linked one through the API).
+  const refused = await request(app)
+    .post(`/api/users/${advocate.user.id}/identities`)
+    .set(admin.headers)
+    .send({ issuer: provider.issuer, subject: 'idp-user-disabled-later' });
+  expect([refused.status, codeOf(refused)]).toEqual([409, 'user_disabled']);
+  expect((refused.body as { detail: string }).detail).toBe(
+    'This user is disabled: an identity linked to them signs nobody in. Link it to the user the person signs in as now, or enable this one first.',
+  );
+  const linked = await request(app).get(`/api/users/${advocate.user.id}/identities`).set(admin.headers).expect(200);
+  expect((linked.body as { items: { subject: string }[] }).items.map((item) => item.subject)).toEqual([subject]);
 });
 
 test('a person who moved to another agency signs in with their identity as their new user once an admin unlinked it from the old one', async () => {
