@@ -215,6 +215,14 @@ const userDisabled = () =>
     code: 'user_disabled',
   });
 
+/** A link of an identity to a disabled user, refused: it would sign nobody in, and hold the identity from their new user. */
+const identityForDisabledUser = () =>
+  new AppError(
+    'conflict',
+    'This user is disabled: an identity linked to them signs nobody in. Link it to the user the person signs in as now, or enable this one first.',
+    { code: 'user_disabled' },
+  );
+
 /** An enabling of a user who is not disabled (or was enabled meanwhile), refused. */
 const userNotDisabled = () => new AppError('conflict', 'This user is not disabled.', { code: 'user_not_disabled' });
 
@@ -678,14 +686,7 @@ export function createAccessService(deps: AccessDeps) {
 
     async linkIdentity(actor: Actor, userId: string, identity: { issuer: string; subject: string }) {
       const user = await administeredUser(actor, userId);
-      // A disabled user signs in with nothing: the identity would sign nobody in, and stand in the way of linking it to
-      // the user the person has now, as if someone still used it.
-      if (user.disabledAt)
-        throw new AppError(
-          'conflict',
-          'This user is disabled: an identity linked to them signs nobody in. Link it to the user the person signs in as now, or enable this one first.',
-          { code: 'user_disabled' },
-        );
+      if (user.disabledAt) throw identityForDisabledUser();
       try {
         return await linkIdentity(pool, { ...identity, userId });
       } catch (error) {

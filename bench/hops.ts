@@ -26,9 +26,9 @@ export type HopsPerCall = Record<string, number>;
 export class Hops {
   private totals = new Map<string, number>();
   /**
-   * Off unless a section that reports hops runs (the sign-offs): a read's statements are no hop, and timing them, a
-   * regex over each statement's text and a promise more, weighed on ours (two statements, one long) more than on the
-   * bare app's one.
+   * Off unless the section that reports hops runs (the sign-offs, bench/run.ts): a read's statements are no hop, and
+   * timing them, a regex over each statement's text and a promise more, weighed on ours (two statements, one long)
+   * more than on the bare app's one.
    */
   timing = false;
 

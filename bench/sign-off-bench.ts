@@ -59,7 +59,6 @@ export async function runSignOffBench(
   const officerOf = new Map<string, BenchWorker>();
   // The setup's statements are no path's: each path's hops are taken as it ends.
   deps.hops.take(1);
-  deps.hops.timing = true;
 
   const opened: string[] = [];
   const open = await metered(deps.hops, () =>
@@ -147,7 +146,6 @@ export async function runSignOffBench(
     }),
   );
   await Promise.all(pings.map((handle) => handle.terminate('bench finished')));
-  deps.hops.timing = false;
   options.progress(`bare update: p50 ${bareUpdate.p50Ms.toFixed(1)} ms`);
 
   for (const [name, result] of Object.entries({ viaApi, viaCommands, bareUpdate, bareUpdateWithStart })) {

@@ -269,7 +269,7 @@ export function userPages(kit: Kit): Router {
    * The newest API keys (or calendar feeds) of a user the admin administers, revoked and expired ones included, as the
    * user's own page lists theirs (web/pages/account.ts).
    */
-  const keysOf = async (req: Request, userId: string, kind: 'api_key' | 'calendar_feed' = 'api_key') =>
+  const tokensOf = async (req: Request, userId: string, kind: 'api_key' | 'calendar_feed' = 'api_key') =>
     ok(await kit.api(req).GET('/api/tokens', { params: { query: { userId, kind, limit: LISTED_TOKENS } } })).items;
 
   const renderUser = async (req: Request, res: Response, problem?: FormProblem, form: Record<string, string> = {}) => {
@@ -278,9 +278,9 @@ export function userPages(kit: Kit): Router {
     const userId = user.id;
     const identities = ok(await api.GET('/api/users/{userId}/identities', { params: { path: { userId } } })).items;
     // Their keys, to revoke one, for an admin of theirs; one's own are under "Your account".
-    const keys = administered ? await keysOf(req, userId) : undefined;
+    const keys = administered ? await tokensOf(req, userId) : undefined;
     // Their calendar feeds, so an admin sees which exist (someone leaving, an address shared by mistake).
-    const feeds = administered ? await keysOf(req, userId, 'calendar_feed') : undefined;
+    const feeds = administered ? await tokensOf(req, userId, 'calendar_feed') : undefined;
     const manageable = user.disabledAt === null && administered;
     kit.render(
       req,
@@ -385,7 +385,7 @@ export function userPages(kit: Kit): Router {
   const keyOf = async (req: Request, res: Response) => {
     const { user, administered } = await userOf(req, res);
     const tokenId = String(req.params.tokenId);
-    const key = administered ? (await keysOf(req, user.id)).find((candidate) => candidate.id === tokenId) : undefined;
+    const key = administered ? (await tokensOf(req, user.id)).find((candidate) => candidate.id === tokenId) : undefined;
     if (!key) throw new ApiProblem(404, { title: 'Not Found', detail: `${user.displayName} has no such API key.` });
     return { user, key };
   };
